@@ -1,0 +1,50 @@
+import { ConfigError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('defaults every setting to the local services', () => {
+    const config = loadConfig({});
+    expect(config.http.port).toBe(3000);
+    expect(config.database.url).toBe('postgresql://hangar:hangar@127.0.0.1:55432/hangar');
+    expect(config.redis.url).toBe('redis://127.0.0.1:56379');
+    expect(config.storage.endpoint.href).toBe('http://127.0.0.1:59000/');
+    expect(config.storage.bucket).toBe('hangar');
+    expect(config.uploads).toEqual({ ttlSeconds: 86_400, maxBytes: 1000 * 1024 * 1024 });
+    expect(config.admin.token).toBeUndefined();
+  });
+
+  it('reads and converts the documented variables', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      UPLOAD_TTL_SECONDS: '60',
+      UPLOAD_MAX_BYTES: '1024',
+      PURGE_INTERVAL_SECONDS: '5',
+      HANGAR_ADMIN_TOKEN: 'x'.repeat(40),
+      PUBLIC_BASE_URL: 'https://media.example.com',
+    });
+    expect(config.http.port).toBe(8080);
+    expect(config.uploads).toEqual({ ttlSeconds: 60, maxBytes: 1024 });
+    expect(config.purge.intervalSeconds).toBe(5);
+    expect(config.admin.token).toBe('x'.repeat(40));
+    expect(config.publicBaseUrl.host).toBe('media.example.com');
+  });
+
+  it.each([
+    ['DATABASE_URL', 'mysql://nope'],
+    ['DATABASE_URL', 'not a url'],
+    ['REDIS_URL', 'http://127.0.0.1:6379'],
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['UPLOAD_MAX_BYTES', '0'],
+    ['S3_BUCKET', 'Bad_Bucket'],
+    ['HANGAR_ADMIN_TOKEN', 'short'],
+  ])('refuses an invalid %s with one line naming it', (name, value) => {
+    const load = () => loadConfig({ [name]: value });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(new RegExp(`^Invalid configuration: ${name} `));
+    try {
+      load();
+    } catch (error) {
+      expect((error as Error).message).not.toContain('\n');
+    }
+  });
+});

@@ -1,0 +1,61 @@
+import { configSchema, type RawConfig } from './config.schema';
+
+export type LogLevel = RawConfig['LOG_LEVEL'];
+
+/** The typed, validated configuration every app builds once at boot. */
+export interface AppConfig {
+  readonly env: RawConfig['NODE_ENV'];
+  readonly http: { readonly host: string; readonly port: number; readonly jsonBodyLimitBytes: number };
+  readonly database: { readonly url: string; readonly poolSize: number };
+  readonly redis: { readonly url: string; readonly queuePrefix: string };
+  readonly storage: {
+    readonly endpoint: URL;
+    readonly region: string;
+    readonly accessKey: string;
+    readonly secretKey: string;
+    readonly bucket: string;
+  };
+  readonly publicBaseUrl: URL;
+  readonly admin: { readonly token: string | undefined; readonly email: string };
+  readonly uploads: { readonly ttlSeconds: number; readonly maxBytes: number };
+  readonly purge: { readonly intervalSeconds: number };
+  readonly shutdownTimeoutSeconds: number;
+  readonly logLevel: LogLevel;
+}
+
+/** Thrown when the environment does not describe a valid configuration. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Validates `env` and builds the config. On failure the message is one line
+ * naming the variable, e.g. `Invalid configuration: DATABASE_URL must be a URL…`.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const raw = parsed.data;
+  return {
+    env: raw.NODE_ENV,
+    http: { host: raw.HOST, port: raw.PORT, jsonBodyLimitBytes: raw.JSON_BODY_LIMIT_BYTES },
+    database: { url: raw.DATABASE_URL, poolSize: raw.DATABASE_POOL_SIZE },
+    redis: { url: raw.REDIS_URL, queuePrefix: raw.QUEUE_PREFIX },
+    storage: {
+      endpoint: new URL(raw.S3_ENDPOINT),
+      region: raw.S3_REGION,
+      accessKey: raw.S3_ACCESS_KEY,
+      secretKey: raw.S3_SECRET_KEY,
+      bucket: raw.S3_BUCKET,
+    },
+    publicBaseUrl: new URL(raw.PUBLIC_BASE_URL),
+    admin: { token: raw.HANGAR_ADMIN_TOKEN, email: raw.HANGAR_ADMIN_EMAIL },
+    uploads: { ttlSeconds: raw.UPLOAD_TTL_SECONDS, maxBytes: raw.UPLOAD_MAX_BYTES },
+    purge: { intervalSeconds: raw.PURGE_INTERVAL_SECONDS },
+    shutdownTimeoutSeconds: raw.SHUTDOWN_TIMEOUT_SECONDS,
+    logLevel: raw.LOG_LEVEL,
+  };
+}

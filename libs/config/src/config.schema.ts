@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+const MEGABYTE = 1024 * 1024;
+
+const integer = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(min).max(max)).default(fallback);
+
+const url = (fallback: string, protocols: readonly string[]) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .refine(
+      (value) => {
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+    );
+
+/**
+ * Every setting Hangar reads, with defaults that point at the services
+ * `npm run services:up` starts on loopback. README lists them all.
+ */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: integer(3000, 0, 65535),
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  DATABASE_URL: url('postgresql://hangar:hangar@127.0.0.1:55432/hangar', ['postgresql:', 'postgres:']),
+  DATABASE_POOL_SIZE: integer(10, 1, 500),
+  REDIS_URL: url('redis://127.0.0.1:56379', ['redis:', 'rediss:']),
+  QUEUE_PREFIX: z.string().trim().min(1).default('hangar'),
+  S3_ENDPOINT: url('http://127.0.0.1:59000', ['http:', 'https:']),
+  S3_REGION: z.string().trim().min(1).default('us-east-1'),
+  S3_ACCESS_KEY: z.string().min(1).default('hangar'),
+  S3_SECRET_KEY: z.string().min(1).default('hangar-secret-key'),
+  S3_BUCKET: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name')
+    .default('hangar'),
+  PUBLIC_BASE_URL: url('http://localhost:3000', ['http:', 'https:']),
+  HANGAR_ADMIN_TOKEN: z
+    .string()
+    .trim()
+    .min(32, 'must be at least 32 characters')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  HANGAR_ADMIN_EMAIL: z.email().default('admin@hangar.local'),
+  UPLOAD_TTL_SECONDS: integer(86_400, 1),
+  UPLOAD_MAX_BYTES: integer(1000 * MEGABYTE, 1),
+  JSON_BODY_LIMIT_BYTES: integer(1 * MEGABYTE, 1024),
+  PURGE_INTERVAL_SECONDS: integer(60, 1),
+  SHUTDOWN_TIMEOUT_SECONDS: integer(25, 1),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type RawConfig = z.output<typeof configSchema>;

@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './ids';
+export * from './links';
+export * from './timeout';
