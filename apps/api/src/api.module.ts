@@ -1,0 +1,41 @@
+import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { type AppConfig, ConfigModule } from '@hangar/config';
+import { DatabaseModule } from '@hangar/database';
+import { QueueModule } from '@hangar/queue';
+import { StorageModule } from '@hangar/storage';
+import { AuthGuard } from './auth/auth.guard';
+import { AuthModule } from './auth/auth.module';
+import { JsonBodyMiddleware } from './common/json-body.middleware';
+import { RequestIdMiddleware } from './common/request-id.middleware';
+import { EnvironmentsModule } from './environments/environments.module';
+import { HealthModule } from './health/health.module';
+import { LocalesModule } from './locales/locales.module';
+import { SpacesModule } from './spaces/spaces.module';
+import { UsersModule } from './users/users.module';
+
+@Module({})
+export class ApiModule implements NestModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        StorageModule,
+        QueueModule,
+        AuthModule,
+        HealthModule,
+        SpacesModule,
+        EnvironmentsModule,
+        LocalesModule,
+        UsersModule,
+      ],
+      providers: [{ provide: APP_GUARD, useExisting: AuthGuard }],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestIdMiddleware, JsonBodyMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+  }
+}

@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '@hangar/database';
+import { newId } from '@hangar/domain';
+import { type Principal, type TokenScope } from './principal';
+import { generateToken, hashToken } from './token-hash';
+
+export interface IssuedToken {
+  readonly id: string;
+  readonly userId: string;
+  readonly name: string;
+  readonly scopes: readonly TokenScope[];
+  readonly createdAt: Date;
+  /** Shown once, at creation; only its hash is stored. */
+  readonly token: string;
+}
+
+@Injectable()
+export class AccessTokenService {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** The principal of a live token, or undefined for an unknown or revoked one. */
+  async authenticate(token: string): Promise<Principal | undefined> {
+    const found = await this.prisma.accessToken.findUnique({
+      where: { tokenHash: hashToken(token) },
+      select: { id: true, revokedAt: true, scopes: true, user: { select: { id: true, isAdmin: true } } },
+    });
+    if (!found || found.revokedAt) return undefined;
+    return {
+      userId: found.user.id,
+      tokenId: found.id,
+      isAdmin: found.user.isAdmin,
+      tokenCanManage: found.scopes.includes('content_management_manage'),
+    };
+  }
+
+  async issue(userId: string, name: string, scopes: readonly TokenScope[]): Promise<IssuedToken> {
+    const token = generateToken();
+    const row = await this.prisma.accessToken.create({
+      data: { id: newId(), userId, name, scopes: [...scopes], tokenHash: hashToken(token) },
+    });
+    return { id: row.id, userId, name, scopes, createdAt: row.createdAt, token };
+  }
+
+  async revoke(userId: string, tokenId: string): Promise<boolean> {
+    const { count } = await this.prisma.accessToken.updateMany({
+      where: { id: tokenId, userId, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    return count === 1;
+  }
+}

@@ -1,0 +1,12 @@
+/** Scopes of a personal access token, as Contentful names them. */
+export const TOKEN_SCOPES = ['content_management_manage', 'content_management_read'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+/** Who a request acts as, once its token is verified. */
+export interface Principal {
+  readonly userId: string;
+  readonly tokenId: string;
+  readonly isAdmin: boolean;
+  /** False for a token whose scopes only allow reading. */
+  readonly tokenCanManage: boolean;
+}

@@ -1,0 +1,121 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { isDatabaseUnavailable } from '@hangar/database';
+import { type ErrorId, HangarError, ServiceUnavailableError } from '@hangar/domain';
+import { contentfulError } from './contentful-error';
+import type { HangarRequest } from './http-request';
+import { MANAGEMENT_CONTENT_TYPE } from './request-id.middleware';
+
+interface Answer {
+  status: number;
+  id: ErrorId;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+const ID_OF_STATUS: Record<number, ErrorId> = {
+  400: 'BadRequest',
+  401: 'AccessTokenInvalid',
+  403: 'AccessDenied',
+  404: 'NotFound',
+  409: 'Conflict',
+  413: 'RequestEntityTooLarge',
+  415: 'UnsupportedMediaType',
+  422: 'ValidationFailed',
+  429: 'RateLimitExceeded',
+  503: 'ServiceUnavailable',
+};
+
+/** Errors raised by Express's body parser carry a `type` and a `status`. */
+interface BodyParserError {
+  type: string;
+  status: number;
+  message: string;
+}
+
+function isBodyParserError(error: unknown): error is BodyParserError {
+  const candidate = error as Partial<BodyParserError> | undefined;
+  return typeof candidate?.type === 'string' && typeof candidate.status === 'number';
+}
+
+/**
+ * Turns every error — ours, Nest's, Express's — into a Contentful-shaped body.
+ * Unexpected errors become a 500 `ServerError` whose stack goes to the log,
+ * never to the client.
+ */
+@Catch()
+export class ContentfulExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<HangarRequest>();
+    const response = http.getResponse<Response>();
+    const answer = this.answerFor(exception);
+
+    if (answer.status === 503) {
+      this.logger.warn({ msg: 'dependency unavailable', method: request.method, path: request.path, reason: answer.message });
+    } else if (answer.status >= 500) {
+      this.logger.error({
+        msg: 'request failed',
+        method: request.method,
+        path: request.path,
+        status: answer.status,
+        error: exception instanceof Error ? exception.message : String(exception),
+        stack: exception instanceof Error ? exception.stack : undefined,
+      });
+    }
+    if (response.headersSent) {
+      // A stream broke after the status line went out: the only honest signal left is a cut connection.
+      response.destroy();
+      return;
+    }
+    response
+      .status(answer.status)
+      .type(MANAGEMENT_CONTENT_TYPE)
+      .json(contentfulError(answer.id, answer.message, request.requestId ?? 'unknown', answer.details));
+  }
+
+  private answerFor(exception: unknown): Answer {
+    if (exception instanceof HangarError) {
+      return { status: exception.status, id: exception.errorId, message: exception.message, details: exception.details };
+    }
+    // Nest's Express adapter wraps body-parser errors in an HttpException; the original says what went wrong.
+    const parserError = isBodyParserError(exception) ? exception : exception instanceof HttpException ? exception.cause : undefined;
+    if (isBodyParserError(parserError) && parserError.status < 500) {
+      return bodyParserAnswer(parserError);
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      return { status, id: ID_OF_STATUS[status] ?? (status >= 500 ? 'ServerError' : 'BadRequest'), message: httpMessage(exception) };
+    }
+    if (isDatabaseUnavailable(exception)) {
+      const unavailable = new ServiceUnavailableError('database');
+      return { status: 503, id: unavailable.errorId, message: unavailable.message, details: unavailable.details };
+    }
+    return { status: 500, id: 'ServerError', message: 'Internal server error.' };
+  }
+}
+
+function httpMessage(exception: HttpException): string {
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (typeof message === 'string') return message;
+  if (Array.isArray(message)) return message.join('; ');
+  return exception.message;
+}
+
+function bodyParserAnswer(error: BodyParserError): Answer {
+  switch (error.type) {
+    case 'entity.parse.failed':
+      return { status: 400, id: 'BadRequest', message: 'The request body is not valid JSON.' };
+    case 'entity.too.large':
+      return { status: 413, id: 'RequestEntityTooLarge', message: 'The request body is too large.' };
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return { status: 415, id: 'UnsupportedMediaType', message: error.message };
+    default:
+      return { status: error.status, id: ID_OF_STATUS[error.status] ?? 'BadRequest', message: error.message };
+  }
+}

@@ -1,0 +1,8 @@
+import type { Request } from 'express';
+import type { Principal } from '../auth/principal';
+
+/** The Express request as Hangar's middleware leaves it. */
+export interface HangarRequest extends Request {
+  requestId: string;
+  principal?: Principal;
+}

@@ -1,0 +1,29 @@
+import { Injectable, type NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { runWithLogContext } from '@hangar/observability';
+import type { HangarRequest } from './http-request';
+
+export const REQUEST_ID_HEADER = 'X-Contentful-Request-Id';
+export const MANAGEMENT_CONTENT_TYPE = 'application/vnd.contentful.management.v1+json';
+
+// A proxy in front of us may pass its own id; only a plain token is trusted into logs and headers.
+const FORWARDED_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+/**
+ * Gives every request an id, sent back in `X-Contentful-Request-Id` and
+ * carried by every log line written while it is handled.
+ */
+@Injectable()
+export class RequestIdMiddleware implements NestMiddleware {
+  use(request: HangarRequest, response: Response, next: NextFunction): void {
+    const forwarded = request.header(REQUEST_ID_HEADER);
+    const requestId = forwarded && FORWARDED_ID.test(forwarded) ? forwarded : randomUUID();
+    request.requestId = requestId;
+    response.setHeader(REQUEST_ID_HEADER, requestId);
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    // Express keeps a type set before res.json(); routes that stream files set their own.
+    response.setHeader('Content-Type', MANAGEMENT_CONTENT_TYPE);
+    runWithLogContext({ requestId }, next);
+  }
+}

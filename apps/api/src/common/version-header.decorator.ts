@@ -1,0 +1,20 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+import { HangarError } from '@hangar/domain';
+
+export const VERSION_HEADER = 'X-Contentful-Version';
+
+/** Parses `X-Contentful-Version`; undefined when absent, 400 when not a positive integer. */
+export function parseVersionHeader(request: Request): number | undefined {
+  const raw = request.header(VERSION_HEADER);
+  if (raw === undefined) return undefined;
+  if (!/^\s*\d{1,9}\s*$/.test(raw)) {
+    throw new HangarError('BadRequest', `${VERSION_HEADER} must be a positive integer.`, { header: VERSION_HEADER });
+  }
+  return Number(raw);
+}
+
+/** The version the client expects the resource to have (`X-Contentful-Version`). */
+export const ExpectedVersion = createParamDecorator((_: unknown, context: ExecutionContext) =>
+  parseVersionHeader(context.switchToHttp().getRequest<Request>()),
+);

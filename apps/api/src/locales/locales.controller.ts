@@ -1,0 +1,46 @@
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { z } from 'zod';
+import { collection, parsePage } from '../common/collection';
+import { JsonBody } from '../common/json-body.decorator';
+import { localeResource } from './locale.resource';
+import { LocalesService } from './locales.service';
+
+/** BCP 47-like codes as Contentful accepts them: `en`, `en-US`, `zh-Hant-TW`. */
+const LOCALE_CODE = /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8}){0,3}$/;
+
+const createLocaleBody = z.object({
+  name: z.string().trim().min(1).max(255),
+  code: z.string().regex(LOCALE_CODE, 'must be a locale code such as en-US'),
+  fallbackCode: z.string().regex(LOCALE_CODE, 'must be a locale code such as en-US').nullish(),
+  optional: z.boolean().optional(),
+  contentDeliveryApi: z.boolean().optional(),
+  contentManagementApi: z.boolean().optional(),
+  default: z.literal(false).optional(),
+});
+
+@Controller('spaces/:spaceId/environments/:environmentId/locales')
+export class LocalesController {
+  constructor(private readonly locales: LocalesService) {}
+
+  @Get()
+  async list(@Param('spaceId') spaceId: string, @Param('environmentId') environmentId: string, @Query() query: Record<string, unknown>) {
+    const page = parsePage(query);
+    const { items, total } = await this.locales.list(spaceId, environmentId, page);
+    return collection(items.map(localeResource), total, page);
+  }
+
+  @Get(':localeId')
+  async get(@Param('spaceId') spaceId: string, @Param('environmentId') environmentId: string, @Param('localeId') localeId: string) {
+    return localeResource(await this.locales.get(spaceId, environmentId, localeId));
+  }
+
+  @Post()
+  @HttpCode(201)
+  async create(
+    @Param('spaceId') spaceId: string,
+    @Param('environmentId') environmentId: string,
+    @JsonBody(createLocaleBody) body: z.output<typeof createLocaleBody>,
+  ) {
+    return localeResource(await this.locales.create(spaceId, environmentId, body));
+  }
+}

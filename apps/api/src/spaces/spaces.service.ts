@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { type Prisma, PrismaService, type Space, SpaceRole } from '@hangar/database';
+import { newId } from '@hangar/domain';
+import type { Principal } from '../auth/principal';
+import type { Page } from '../common/collection';
+
+export const MASTER_ENVIRONMENT = 'master';
+export const DEFAULT_LOCALE = { code: 'en-US', name: 'English (United States)' } as const;
+
+@Injectable()
+export class SpacesService {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** A space with its `master` environment, default locale `en-US`, and its creator as manager. */
+  async create(principal: Principal, name: string): Promise<Space> {
+    const spaceId = newId();
+    return this.prisma.$transaction(async (tx) => {
+      const space = await tx.space.create({ data: { id: spaceId, name, createdById: principal.userId } });
+      await tx.environment.create({ data: { spaceId, id: MASTER_ENVIRONMENT, name: MASTER_ENVIRONMENT } });
+      await tx.locale.create({
+        data: { spaceId, environmentId: MASTER_ENVIRONMENT, id: newId(), ...DEFAULT_LOCALE, isDefault: true },
+      });
+      await tx.spaceMembership.create({
+        data: { id: newId(), spaceId, userId: principal.userId, role: SpaceRole.manager },
+      });
+      return space;
+    });
+  }
+
+  /** Spaces the principal belongs to (every space for an administrator). */
+  async list(principal: Principal, page: Page): Promise<{ items: Space[]; total: number }> {
+    const where: Prisma.SpaceWhereInput = principal.isAdmin ? {} : { memberships: { some: { userId: principal.userId } } };
+    const [items, total] = await Promise.all([
+      this.prisma.space.findMany({ where, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], skip: page.skip, take: page.limit }),
+      this.prisma.space.count({ where }),
+    ]);
+    return { items, total };
+  }
+
+  /** The space; the auth guard has already checked that it exists and the caller may see it. */
+  async get(spaceId: string): Promise<Space> {
+    return this.prisma.space.findUniqueOrThrow({ where: { id: spaceId } });
+  }
+}

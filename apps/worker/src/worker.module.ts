@@ -1,0 +1,17 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { type AppConfig, ConfigModule } from '@hangar/config';
+import { DatabaseModule } from '@hangar/database';
+import { QueueModule } from '@hangar/queue';
+import { StorageModule } from '@hangar/storage';
+
+/** The worker: BullMQ processors and scheduled jobs; it serves no HTTP. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [ConfigModule.forRoot(config), ScheduleModule.forRoot(), DatabaseModule, StorageModule, QueueModule],
+    };
+  }
+}
