@@ -1,0 +1,22 @@
+import { type AppConfig, loadConfig } from '@hangar/config';
+
+import { TEST_DATABASE_URL } from './test-database';
+
+export { TEST_DATABASE_URL };
+export const TEST_ADMIN_TOKEN = 'CFPAT-integration-tests-administrator-token-0000';
+
+/** Builds the config the apps under test boot with, as `main.ts` would from these variables. */
+export function testConfig(overrides: Record<string, string> = {}): AppConfig {
+  return loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: TEST_DATABASE_URL,
+    S3_BUCKET: 'hangar-test',
+    QUEUE_PREFIX: 'hangar-test',
+    HANGAR_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    HANGAR_ADMIN_EMAIL: 'admin@tests.hangar.local',
+    LOG_LEVEL: 'error',
+    ...overrides,
+  });
+}
