@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Everything `npm start` and `npm test` need before they run, idempotently:
+# dependencies, the backing services, the generated Prisma client, migrations.
+#
+#   scripts/setup.sh            # the development database (DATABASE_URL or the local default)
+#
+# Services come from Docker Compose when a Docker engine answers, else from
+# scripts/services.sh (local PostgreSQL, Redis and MinIO processes).
+set -euo pipefail
+cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+# 1. Dependencies: installed when missing or older than the lockfile.
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  step "Installing dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+
+# 2. Backing services.
+if command -v docker >/dev/null 2>&1 && timeout 5 docker info >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then
+  step "Starting PostgreSQL, Redis and MinIO with Docker Compose"
+  HANGAR_ADMIN_TOKEN=${HANGAR_ADMIN_TOKEN:-unused-by-backing-services-000000000} \
+    docker compose up -d --wait postgres redis minio
+else
+  step "Starting PostgreSQL, Redis and MinIO (no Docker engine: local processes)"
+  bash scripts/services.sh up
+fi
+
+# 3. Prisma client (generated code is not committed).
+if [[ ! -f libs/database/src/generated/client.ts || prisma/schema.prisma -nt libs/database/src/generated/client.ts ]]; then
+  step "Generating the Prisma client"
+  npm run --silent db:generate
+fi
+
+# 4. Migrations.
+step "Applying database migrations"
+node scripts/prisma-migrate.mjs deploy

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `npm test`: sets up what it needs (dependencies, services, migrations), then
+# runs every gate: lint, format, type check, build, unit and integration tests.
+# Integration tests use their own database (hangar_test), bucket and queue
+# prefix on the same services, so they never touch development data.
+set -euo pipefail
+cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
+
+started=$(date +%s)
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+bash scripts/setup.sh
+
+step "Lint (eslint, zero warnings) and format (prettier)"
+npm run --silent lint
+
+step "Type check (tsc --noEmit, strict)"
+npm run --silent typecheck
+
+step "Build (the integration tests also run the built apps)"
+npx nest build api
+
+step "Unit and integration tests (jest)"
+npx jest --ci
+
+printf '\nnpm test finished in %ss\n' "$(($(date +%s) - started))"
