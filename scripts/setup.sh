@@ -11,10 +11,13 @@ cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
-# 1. Dependencies: installed when missing or older than the lockfile.
+# 1. Dependencies: installed when missing or older than the lockfile. `npm install`
+# rather than `npm ci`: it installs the locked versions all the same, but tolerates
+# registries (mirrors) that do not carry other platforms' optional binaries, which
+# the lockfile then cannot list and `npm ci` refuses.
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  step "Installing dependencies (npm ci)"
-  npm ci --no-audit --no-fund
+  step "Installing dependencies (npm install, locked versions)"
+  npm install --no-audit --no-fund
 fi
 
 # 2. Backing services.
