@@ -27,6 +27,8 @@
 #   HANGAR_MINIO_ROOT_USER=hangar  HANGAR_MINIO_ROOT_PASSWORD=hangar-secret-key
 #   HANGAR_WAIT_SECONDS=60 (per-service startup/shutdown wait)
 #   HANGAR_MINIO_BIN (use this minio binary instead of building one)
+#   HANGAR_DATA_DIR=.hangar (where data, logs and pid files go; tests start
+#     throw-away instances of a service with their own dir and ports)
 set -euo pipefail
 
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
@@ -35,7 +37,7 @@ GO_MIN_MAJOR=1
 GO_MIN_MINOR=24
 
 ROOT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
-DATA_DIR=$ROOT_DIR/.hangar
+DATA_DIR=${HANGAR_DATA_DIR:-$ROOT_DIR/.hangar}
 RUN_DIR=$DATA_DIR/run
 LOG_DIR=$DATA_DIR/logs
 
