@@ -1,2 +1,3 @@
+export * from './storage-errors';
 export * from './storage.module';
 export * from './storage.service';

@@ -4,7 +4,19 @@ import { Agent as HttpsAgent } from 'node:https';
 import { Client } from 'minio';
 import type { Readable } from 'node:stream';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
+import { partChunks } from './part-chunks';
 import { settleWithin } from '@hangar/domain';
+
+/** S3's smallest part is 5 MiB; 8 MiB parts keep request overhead low and memory small. */
+const MIN_PART_SIZE = 8 * 1024 * 1024;
+const MAX_PARTS = 10_000;
+/** Parts uploaded at once while the next is read: enough to keep the link to storage busy. */
+const PARALLEL_PARTS = 3;
+
+async function* prepend<T>(head: T[], rest: AsyncIterator<T>): AsyncGenerator<T> {
+  yield* head;
+  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+}
 
 export interface StoredObjectInfo {
   readonly size: number;
@@ -65,9 +77,66 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
     return settleWithin(this.client.bucketExists(this.bucket), timeoutMs, false);
   }
 
-  /** Streams `body` into `key`; `size` lets the client skip multipart buffering for small bodies. */
-  async putStream(key: string, body: Readable, size?: number, contentType = 'application/octet-stream'): Promise<void> {
-    await this.client.putObject(this.bucket, key, body, size, { 'Content-Type': contentType });
+  /**
+   * Streams `body` into `key` without ever holding it whole: a body that fits
+   * in one part is sent with a single PUT; a longer one as a multipart upload
+   * whose parts go out a few at a time while the next one is read, so memory
+   * is bounded by (PARALLEL_PARTS + 1) parts. On any failure — the source
+   * breaking included — the multipart upload is aborted and the error rethrown.
+   * `expectedBytes` (the Content-Length, or the largest size allowed) picks a
+   * part size that keeps under S3's 10,000-part limit.
+   */
+  async putStream(
+    key: string,
+    body: AsyncIterable<Buffer>,
+    expectedBytes: number,
+    contentType = 'application/octet-stream',
+  ): Promise<void> {
+    const partSize = Math.max(MIN_PART_SIZE, Math.ceil(expectedBytes / MAX_PARTS));
+    const parts = partChunks(body, partSize);
+    const first = await parts.next();
+    const second = first.done ? first : await parts.next();
+    if (first.done || second.done) {
+      const whole = first.done ? Buffer.alloc(0) : first.value;
+      await this.client.putObject(this.bucket, key, whole, whole.length, { 'Content-Type': contentType });
+      return;
+    }
+    const uploadId = await this.client.initiateNewMultipartUpload(this.bucket, key, { 'Content-Type': contentType });
+    try {
+      const etags = await this.uploadParts(key, uploadId, prepend([first.value, second.value], parts));
+      await this.client.completeMultipartUpload(this.bucket, key, uploadId, etags);
+    } catch (error) {
+      await this.client
+        .abortMultipartUpload(this.bucket, key, uploadId)
+        .catch((abortError: unknown) =>
+          this.logger.warn({ msg: 'could not abort multipart upload', key, reason: (abortError as Error).message }),
+        );
+      throw error;
+    }
+  }
+
+  private async uploadParts(key: string, uploadId: string, parts: AsyncIterable<Buffer>): Promise<{ part: number; etag: string }[]> {
+    const etags: { part: number; etag: string }[] = [];
+    const inFlight = new Set<Promise<void>>();
+    let failure: Error | undefined;
+    let partNumber = 0;
+    for await (const payload of parts) {
+      while (inFlight.size >= PARALLEL_PARTS) await Promise.race(inFlight);
+      if (failure !== undefined) throw failure;
+      partNumber += 1;
+      const part = partNumber;
+      const upload = this.client
+        .uploadPart({ bucketName: this.bucket, objectName: key, uploadID: uploadId, partNumber: part, headers: {} }, payload)
+        .then(
+          ({ etag }) => void etags.push({ part, etag }),
+          (error: unknown) => void (failure ??= error instanceof Error ? error : new Error(String(error))),
+        )
+        .finally(() => inFlight.delete(upload));
+      inFlight.add(upload);
+    }
+    await Promise.all(inFlight);
+    if (failure !== undefined) throw failure;
+    return etags.sort((a, b) => a.part - b.part);
   }
 
   async stat(key: string): Promise<StoredObjectInfo | undefined> {
@@ -94,6 +163,15 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
   /** Deletes one object; deleting a missing object is not an error. */
   async remove(key: string): Promise<void> {
     await this.client.removeObject(this.bucket, key);
+  }
+
+  /** Keys under `prefix` (tests and the orphan sweeper). */
+  async listKeys(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    for await (const item of this.client.listObjectsV2(this.bucket, prefix, true)) {
+      if ((item as { name?: string }).name) keys.push((item as { name: string }).name);
+    }
+    return keys;
   }
 
   /** Deletes up to 1000 objects per request (S3 multi-object delete). */
