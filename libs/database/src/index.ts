@@ -1,5 +1,5 @@
 export * from './connection-errors';
 export * from './database.module';
 export * from './prisma.service';
-export { Prisma, SpaceRole } from './generated/client';
-export type { AccessToken, Environment, Locale, Space, SpaceMembership, User } from './generated/client';
+export { Prisma, SpaceRole, UploadStatus } from './generated/client';
+export type { AccessToken, Environment, Locale, Space, SpaceMembership, Upload, User } from './generated/client';

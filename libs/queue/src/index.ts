@@ -1,2 +1,3 @@
 export * from './queue.module';
 export * from './redis.service';
+export * from './round-lock.service';

@@ -1,0 +1,3 @@
+export * from './upload-cleanup.service';
+export * from './upload-keys';
+export * from './uploads.module';

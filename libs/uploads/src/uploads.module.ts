@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { UploadCleanupService } from './upload-cleanup.service';
+
+@Module({ providers: [UploadCleanupService], exports: [UploadCleanupService] })
+export class UploadsCoreModule {}
