@@ -12,6 +12,7 @@ import { EnvironmentsModule } from './environments/environments.module';
 import { HealthModule } from './health/health.module';
 import { LocalesModule } from './locales/locales.module';
 import { SpacesModule } from './spaces/spaces.module';
+import { UploadsModule } from './uploads/uploads.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -30,6 +31,7 @@ export class ApiModule implements NestModule {
         EnvironmentsModule,
         LocalesModule,
         UsersModule,
+        UploadsModule,
       ],
       providers: [{ provide: APP_GUARD, useExisting: AuthGuard }],
     };

@@ -28,7 +28,7 @@ function hostFor(captured: Captured, headersSent = false) {
       this.destroyed = true;
     },
   };
-  const request = { requestId: 'req-42', method: 'GET', path: '/x' };
+  const request = { requestId: 'req-42', method: 'GET', path: '/x', complete: true };
   const host = { switchToHttp: () => ({ getRequest: () => request, getResponse: () => response }) } as unknown as ArgumentsHost;
   return { host, response };
 }

@@ -70,6 +70,10 @@ export class ContentfulExceptionFilter implements ExceptionFilter {
       response.destroy();
       return;
     }
+    if (!request.complete) {
+      // The body was not (fully) read — a refused or broken upload: close rather than read the rest.
+      response.setHeader('Connection', 'close');
+    }
     response
       .status(answer.status)
       .type(MANAGEMENT_CONTENT_TYPE)

@@ -1,0 +1,21 @@
+import type { Upload } from '@hangar/database';
+import { link } from '@hangar/domain';
+
+/**
+ * Contentful's Upload resource, plus `details.size` and `details.sha256`
+ * (Contentful offers no integrity check; unknown fields do not disturb the SDK).
+ */
+export function uploadResource(upload: Upload) {
+  return {
+    sys: {
+      type: 'Upload' as const,
+      id: upload.id,
+      createdAt: upload.createdAt.toISOString(),
+      expiresAt: upload.expiresAt.toISOString(),
+      space: link('Space', upload.spaceId),
+      environment: link('Environment', upload.environmentId),
+      createdBy: link('User', upload.createdById),
+    },
+    details: { size: Number(upload.size ?? 0), sha256: upload.sha256 },
+  };
+}
