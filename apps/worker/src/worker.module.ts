@@ -4,6 +4,8 @@ import { type AppConfig, ConfigModule } from '@hangar/config';
 import { DatabaseModule } from '@hangar/database';
 import { QueueModule } from '@hangar/queue';
 import { StorageModule } from '@hangar/storage';
+import { UploadsCoreModule } from '@hangar/uploads';
+import { UploadPurgeJob } from './uploads/upload-purge.job';
 
 /** The worker: BullMQ processors and scheduled jobs; it serves no HTTP. */
 @Module({})
@@ -11,7 +13,8 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), ScheduleModule.forRoot(), DatabaseModule, StorageModule, QueueModule],
+      imports: [ConfigModule.forRoot(config), ScheduleModule.forRoot(), DatabaseModule, StorageModule, QueueModule, UploadsCoreModule],
+      providers: [UploadPurgeJob],
     };
   }
 }

@@ -1,0 +1,75 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { APP_CONFIG, type AppConfig } from '@hangar/config';
+import { runWithLogContext } from '@hangar/observability';
+import { RoundLockService } from '@hangar/queue';
+import { PURGE_BATCH_SIZE, UploadCleanupService } from '@hangar/uploads';
+
+export const UPLOAD_PURGE_JOB = 'upload-purge';
+/** Bounds one round; the next round carries on where this one stopped. */
+const MAX_BATCHES_PER_ROUND = 200;
+
+export interface PurgeRound {
+  /** False when another replica had claimed this round. */
+  readonly ran: boolean;
+  readonly purged: number;
+}
+
+/**
+ * Every PURGE_INTERVAL_SECONDS, one worker replica (elected per round in
+ * Redis) deletes expired uploads — objects, then rows — in batches.
+ */
+@Injectable()
+export class UploadPurgeJob implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(UploadPurgeJob.name);
+  private currentRound: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly scheduler: SchedulerRegistry,
+    private readonly rounds: RoundLockService,
+    private readonly cleanup: UploadCleanupService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const timer = setInterval(() => {
+      this.currentRound = this.currentRound.then(() => this.runScheduledRound());
+    }, this.config.purge.intervalSeconds * 1000);
+    this.scheduler.addInterval(UPLOAD_PURGE_JOB, timer);
+  }
+
+  /** Lets a round in progress finish before the app closes its connections. */
+  async onModuleDestroy(): Promise<void> {
+    if (this.scheduler.doesExist('interval', UPLOAD_PURGE_JOB)) this.scheduler.deleteInterval(UPLOAD_PURGE_JOB);
+    await this.currentRound;
+  }
+
+  /**
+   * One round, if this replica wins it. `roundTime` picks the round to claim
+   * (tests and benchmarks claim rounds of their own); expiry is always judged
+   * against the current time.
+   */
+  async runRound(roundTime = Date.now()): Promise<PurgeRound> {
+    if (!(await this.rounds.claimRound(UPLOAD_PURGE_JOB, this.config.purge.intervalSeconds, roundTime))) {
+      return { ran: false, purged: 0 };
+    }
+    const now = new Date();
+    let purged = 0;
+    for (let batch = 0; batch < MAX_BATCHES_PER_ROUND; batch += 1) {
+      const count = await this.cleanup.purgeBatch(now);
+      purged += count;
+      if (count < PURGE_BATCH_SIZE) break;
+    }
+    if (purged > 0) this.logger.log({ msg: 'purged expired uploads', purged });
+    return { ran: true, purged };
+  }
+
+  private async runScheduledRound(): Promise<void> {
+    try {
+      await runWithLogContext({ jobId: `${UPLOAD_PURGE_JOB}:${Date.now()}` }, () => this.runRound());
+    } catch (error) {
+      // A failed round leaves marked rows; the next one picks them up.
+      this.logger.error({ msg: 'upload purge round failed', reason: (error as Error).message });
+    }
+  }
+}
