@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { PrismaService } from '@hangar/database';
+import { StorageService } from '@hangar/storage';
+import { uploadObjectPrefix } from '@hangar/uploads';
+import { type RunningApi, startApi } from './support/api-harness';
+import { expectContentfulError } from './support/contentful-shape';
+import { newSpace, newUser, type TestUser } from './support/factories';
+import { rawUpload } from './support/raw-http';
+import { ScratchServices } from './support/scratch-services';
+
+const OCTET = 'application/octet-stream';
+
+describe('uploads when a dependency fails', () => {
+  describe('MinIO unreachable', () => {
+    let scratch: ScratchServices;
+    let api: RunningApi;
+    let user: TestUser;
+    let spaceId: string;
+
+    beforeAll(async () => {
+      scratch = await ScratchServices.start(['minio']);
+      api = await startApi(scratch.appEnv);
+      user = await newUser(api.baseUrl);
+      spaceId = await newSpace(api.baseUrl, user);
+    });
+    afterAll(async () => {
+      await api.close();
+      await scratch.destroy();
+    });
+
+    it('answers 503, records nothing, and serves again once MinIO is back', async () => {
+      await scratch.stop('minio');
+      for (const body of [randomBytes(1000), randomBytes(12 * 1024 * 1024)]) {
+        const response = await request(api.baseUrl).post(`/spaces/${spaceId}/uploads`).set(user.auth).set('Content-Type', OCTET).send(body);
+        expectContentfulError(response, 503, 'ServiceUnavailable');
+        expect(response.body.details).toEqual({ dependency: 'storage' });
+      }
+      expect(await api.app.get(PrismaService).upload.count({ where: { spaceId } })).toBe(0);
+
+      await scratch.start('minio');
+      await request(api.baseUrl)
+        .post(`/spaces/${spaceId}/uploads`)
+        .set(user.auth)
+        .set('Content-Type', OCTET)
+        .send(randomBytes(1000))
+        .expect(201);
+      expect(await api.app.get(StorageService).listKeys(uploadObjectPrefix(spaceId))).toHaveLength(1);
+    });
+  });
+
+  describe('PostgreSQL unreachable after the object was written', () => {
+    let scratch: ScratchServices;
+    let api: RunningApi;
+    let user: TestUser;
+    let spaceId: string;
+
+    beforeAll(async () => {
+      scratch = await ScratchServices.start(['postgres']);
+      api = await startApi(scratch.appEnv);
+      user = await newUser(api.baseUrl);
+      spaceId = await newSpace(api.baseUrl, user);
+    });
+    afterAll(async () => {
+      await api.close();
+      await scratch.destroy();
+    });
+
+    it('answers 503 and removes the object', async () => {
+      const storage = api.app.get(StorageService);
+      // A slow chunked body: PostgreSQL stops while it streams, before the row can be completed.
+      const uploading = rawUpload({
+        baseUrl: api.baseUrl,
+        path: `/spaces/${spaceId}/uploads`,
+        headers: { ...user.auth, 'Content-Type': OCTET },
+        chunks: Array.from({ length: 20 }, () => randomBytes(256 * 1024)),
+        delayMs: 100,
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      await scratch.stop('postgres');
+      const response = await uploading;
+      expect(response).toMatchObject({
+        status: 503,
+        body: { sys: { type: 'Error', id: 'ServiceUnavailable' }, details: { dependency: 'database' } },
+      });
+      expect(await storage.listKeys(uploadObjectPrefix(spaceId))).toEqual([]);
+
+      // Back up: the api serves again by itself; the row left `pending` is invisible and expires into the purge.
+      await scratch.start('postgres');
+      await request(api.baseUrl)
+        .post(`/spaces/${spaceId}/uploads`)
+        .set(user.auth)
+        .set('Content-Type', OCTET)
+        .send(randomBytes(10))
+        .expect(201);
+      const rows = await api.app.get(PrismaService).upload.findMany({ where: { spaceId }, select: { status: true } });
+      expect(rows.map((row) => row.status).sort()).toEqual(['pending', 'ready']);
+    });
+  });
+});
