@@ -1,0 +1,105 @@
+// Shared helpers of the benchmark scripts: a bench database and bucket beside
+// the development ones, spawning the built apps, and measuring them.
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://hangar:hangar@127.0.0.1:55432/hangar_bench';
+export const BENCH_ADMIN_TOKEN = 'CFPAT-benchmarks-administrator-token-000000000';
+
+/** Environment of an app under benchmark: its own database, bucket and Redis prefix. */
+export function benchEnv(extra = {}) {
+  return {
+    PATH: process.env.PATH ?? '',
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    DATABASE_URL: BENCH_DATABASE_URL,
+    S3_BUCKET: 'hangar-bench',
+    QUEUE_PREFIX: 'hangar-bench',
+    HANGAR_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+    HANGAR_ADMIN_EMAIL: 'admin@bench.hangar.local',
+    LOG_LEVEL: 'warn',
+    DATABASE_POOL_SIZE: '20',
+    ...extra,
+  };
+}
+
+/** Creates the bench database if needed and applies the migrations. */
+export async function prepareDatabase() {
+  const target = new URL(BENCH_DATABASE_URL);
+  const maintenance = new URL(BENCH_DATABASE_URL);
+  maintenance.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: maintenance.toString() });
+  await client.connect();
+  const name = target.pathname.slice(1);
+  const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+  if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name}"`);
+  await client.end();
+  execFileSync(process.execPath, [join(REPO_ROOT, 'scripts/prisma-migrate.mjs'), 'deploy'], {
+    env: { ...process.env, DATABASE_URL: BENCH_DATABASE_URL },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+export async function freePort() {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address();
+  server.close();
+  return port;
+}
+
+/** Starts the built api as its own process and waits until it is ready. */
+export async function spawnApi(extraEnv = {}) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/apps/api/src/main.js')], {
+    env: benchEnv({ PORT: String(port), ...extraEnv }),
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`api exited with ${child.exitCode}`);
+    const ready = await fetch(`${baseUrl}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    child,
+    baseUrl,
+    /** Peak resident set size of the api process so far (VmHWM), in MiB. */
+    peakRssMiB: () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024,
+    async stop() {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await once(child, 'exit');
+    },
+  };
+}
+
+export function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export function machine() {
+  return `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}`;
+}
+
+/** A user with a token and a space, made through the api as its administrator. */
+export async function benchSpace(baseUrl) {
+  const json = { 'Content-Type': 'application/json', Authorization: `Bearer ${BENCH_ADMIN_TOKEN}` };
+  const space = await fetch(`${baseUrl}/spaces`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'bench' }) }).then((r) =>
+    r.json(),
+  );
+  return { spaceId: space.sys.id, auth: `Bearer ${BENCH_ADMIN_TOKEN}` };
+}

@@ -1,0 +1,85 @@
+// Purge benchmark (npm run bench:purge): 100,000 expired uploads — rows in
+// PostgreSQL and objects in MinIO — purged by the worker's purge round.
+// Reports the seconds and what is left (target: nothing).
+import { createRequire } from 'node:module';
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { join } from 'node:path';
+import { benchEnv, machine, prepareDatabase, REPO_ROOT } from './lib.mjs';
+
+const COUNT = Number(process.env.BENCH_PURGE_COUNT ?? 100_000);
+const require = createRequire(import.meta.url);
+const dist = (path) => require(join(REPO_ROOT, 'dist', path));
+
+await prepareDatabase();
+Object.assign(process.env, benchEnv({ PURGE_INTERVAL_SECONDS: '3600' }));
+const { loadConfig } = dist('libs/config/src/index.js');
+const { createWorkerApp } = dist('apps/worker/src/bootstrap.js');
+const { UploadPurgeJob } = dist('apps/worker/src/uploads/upload-purge.job.js');
+const { PrismaService } = dist('libs/database/src/index.js');
+const { StorageService } = dist('libs/storage/src/index.js');
+const { newId } = dist('libs/domain/src/index.js');
+const { uploadObjectKey, uploadObjectPrefix } = dist('libs/uploads/src/index.js');
+
+const worker = await createWorkerApp(loadConfig(process.env), false);
+const prisma = worker.get(PrismaService);
+const storage = worker.get(StorageService);
+
+// A space and environment for the seeded uploads.
+const spaceId = newId();
+const userId = newId();
+await prisma.user.create({ data: { id: userId, email: `${userId}@bench.hangar.local` } });
+await prisma.space.create({ data: { id: spaceId, name: 'purge bench', createdById: userId } });
+await prisma.environment.create({ data: { spaceId, id: 'master', name: 'master' } });
+
+console.log(`# Purge benchmark — ${new Date().toISOString()}\n\nMachine: ${machine()}\n`);
+const seedStarted = Date.now();
+const ids = Array.from({ length: COUNT }, () => newId());
+const expiresAt = new Date(Date.now() - 60_000);
+for (let i = 0; i < COUNT; i += 5000) {
+  await prisma.upload.createMany({
+    data: ids.slice(i, i + 5000).map((id) => ({
+      id,
+      spaceId,
+      environmentId: 'master',
+      createdById: userId,
+      objectKey: uploadObjectKey(spaceId, 'master', id),
+      status: 'ready',
+      size: 16,
+      sha256: 'bench',
+      expiresAt,
+    })),
+  });
+}
+const payload = randomBytes(16);
+let next = 0;
+await Promise.all(
+  Array.from({ length: 64 }, async () => {
+    while (next < COUNT) {
+      const id = ids[next++];
+      await storage.putStream(uploadObjectKey(spaceId, 'master', id), Readable.from([payload]), payload.length);
+    }
+  }),
+);
+console.log(`Seeded ${COUNT} expired uploads (rows and objects) in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s.\n`);
+
+const job = worker.get(UploadPurgeJob);
+const started = Date.now();
+let rounds = 0;
+let purged = 0;
+for (let window = 1_000_000 + Math.floor(Math.random() * 1_000_000_000); ; window += 1) {
+  const round = await job.runRound(window * 3_600_000 + 1);
+  rounds += 1;
+  purged += round.purged;
+  if (round.purged === 0) break;
+}
+const seconds = (Date.now() - started) / 1000;
+const rowsLeft = await prisma.upload.count({ where: { spaceId } });
+const objectsLeft = (await storage.listKeys(uploadObjectPrefix(spaceId))).length;
+console.log('| expired uploads | purge time | rate | rounds | rows left | objects left |\n| --- | --- | --- | --- | --- | --- |');
+console.log(
+  `| ${COUNT} | ${seconds.toFixed(1)} s | ${(purged / seconds).toFixed(0)} uploads/s | ${rounds} | ${rowsLeft} | ${objectsLeft} |`,
+);
+await prisma.space.delete({ where: { id: spaceId } });
+await prisma.user.delete({ where: { id: userId } });
+await worker.close();
