@@ -59,10 +59,14 @@ export async function freePort() {
 /** Starts the built api as its own process and waits until it is ready. */
 export async function spawnApi(extraEnv = {}) {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/apps/api/src/main.js')], {
-    env: benchEnv({ PORT: String(port), ...extraEnv }),
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), join(REPO_ROOT, 'dist/apps/api/src/main.js')],
+    {
+      env: benchEnv({ PORT: String(port), ...extraEnv }),
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {

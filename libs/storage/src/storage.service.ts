@@ -1,14 +1,14 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { Client } from 'minio';
+import { Client, CopyDestinationOptions, CopySourceOptions } from 'minio';
 import type { Readable } from 'node:stream';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
 import { partChunks } from './part-chunks';
 import { settleWithin } from '@hangar/domain';
 
 /** S3's smallest part is 5 MiB; 8 MiB parts keep request overhead low and memory small. */
-const MIN_PART_SIZE = 8 * 1024 * 1024;
+const MIN_PART_SIZE = 5 * 1024 * 1024;
 const MAX_PARTS = 10_000;
 /** Parts uploaded at once while the next is read: enough to keep the link to storage busy. */
 const PARALLEL_PARTS = 3;
@@ -160,6 +160,21 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
       : this.client.getObject(this.bucket, key);
   }
 
+  /** Copies an object inside the bucket on the server: no bytes pass through this process. */
+  async copy(sourceKey: string, targetKey: string): Promise<void> {
+    await this.client.copyObject(
+      new CopySourceOptions({ Bucket: this.bucket, Object: sourceKey }),
+      new CopyDestinationOptions({ Bucket: this.bucket, Object: targetKey }),
+    );
+  }
+
+  /** The first `bytes` bytes of an object (fewer if it is shorter), for sniffing types and reading headers. */
+  async readHead(key: string, bytes: number): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.client.getPartialObject(this.bucket, key, 0, bytes)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
   /** Deletes one object; deleting a missing object is not an error. */
   async remove(key: string): Promise<void> {
     await this.client.removeObject(this.bucket, key);
@@ -182,7 +197,7 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
   }
 }
 
-function isNotFound(error: unknown): boolean {
+export function isNotFound(error: unknown): boolean {
   const code = (error as { code?: string }).code;
   return code === 'NotFound' || code === 'NoSuchKey';
 }
