@@ -19,6 +19,8 @@ export interface AppConfig {
   readonly admin: { readonly token: string | undefined; readonly email: string };
   readonly uploads: { readonly ttlSeconds: number; readonly maxBytes: number };
   readonly purge: { readonly intervalSeconds: number };
+  readonly jobs: { readonly concurrency: number; readonly lockSeconds: number };
+  readonly images: { readonly maxPixels: number };
   readonly shutdownTimeoutSeconds: number;
   readonly logLevel: LogLevel;
 }
@@ -55,6 +57,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     admin: { token: raw.HANGAR_ADMIN_TOKEN, email: raw.HANGAR_ADMIN_EMAIL },
     uploads: { ttlSeconds: raw.UPLOAD_TTL_SECONDS, maxBytes: raw.UPLOAD_MAX_BYTES },
     purge: { intervalSeconds: raw.PURGE_INTERVAL_SECONDS },
+    jobs: { concurrency: raw.WORKER_CONCURRENCY, lockSeconds: raw.JOB_LOCK_SECONDS },
+    images: { maxPixels: raw.IMAGE_MAX_PIXELS },
     shutdownTimeoutSeconds: raw.SHUTDOWN_TIMEOUT_SECONDS,
     logLevel: raw.LOG_LEVEL,
   };

@@ -1,5 +1,5 @@
 export * from './connection-errors';
 export * from './database.module';
 export * from './prisma.service';
-export { Prisma, SpaceRole, UploadStatus } from './generated/client';
-export type { AccessToken, Environment, Locale, Space, SpaceMembership, Upload, User } from './generated/client';
+export { AssetFileStatus, Prisma, SpaceRole, UploadStatus } from './generated/client';
+export type { AccessToken, Asset, AssetFile, Environment, Locale, Space, SpaceMembership, Upload, User } from './generated/client';

@@ -1,3 +1,5 @@
+export * from './job-contracts';
+export * from './queue.service';
 export * from './queue.module';
 export * from './redis.service';
 export * from './round-lock.service';

@@ -1,0 +1,50 @@
+import type { JobsOptions } from 'bullmq';
+
+/** Every queue Hangar uses. */
+export const QueueName = {
+  AssetProcessing: 'asset-processing',
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+/** Every job, with the queue it runs on. Payloads carry ids only: handlers reload the rows. */
+export const JobName = {
+  ProcessAssetFile: 'process-asset-file',
+} as const;
+export type JobName = (typeof JobName)[keyof typeof JobName];
+
+export interface JobPayloads {
+  [JobName.ProcessAssetFile]: {
+    readonly spaceId: string;
+    readonly environmentId: string;
+    readonly assetId: string;
+    readonly locale: string;
+    /** The asset version the process call was made at. */
+    readonly version: number;
+  };
+}
+
+export const QUEUE_OF_JOB: Record<JobName, QueueName> = {
+  [JobName.ProcessAssetFile]: QueueName.AssetProcessing,
+};
+
+/** Deterministic ids make a repeated enqueue of the same request a no-op. BullMQ forbids ':' in ids. */
+export function jobIdOf<N extends JobName>(name: N, payload: JobPayloads[N]): string {
+  switch (name) {
+    case JobName.ProcessAssetFile:
+      return ['asset', payload.spaceId, payload.environmentId, payload.assetId, payload.locale, String(payload.version)].join('/');
+  }
+  throw new Error(`no job id rule for ${String(name)}`);
+}
+
+/** The retry policy, in one place: exponential backoff; failures are kept for inspection. */
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { count: 1_000 },
+  removeOnFail: { count: 10_000 },
+};
+
+/** Thrown by a handler for a failure no retry can fix (corrupt file, expired upload): recorded, not retried. */
+export class PermanentJobError extends Error {
+  override readonly name = 'PermanentJobError';
+}

@@ -1,0 +1,32 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { DEFAULT_JOB_OPTIONS, type JobName, jobIdOf, type JobPayloads, QUEUE_OF_JOB, type QueueName } from './job-contracts';
+import { RedisService } from './redis.service';
+
+/** Enqueues jobs; the only producer-side user of BullMQ. */
+@Injectable()
+export class QueueService implements OnModuleDestroy {
+  private readonly queues = new Map<QueueName, Queue>();
+
+  constructor(private readonly redis: RedisService) {}
+
+  /** Adds a job under its deterministic id (adding the same one twice keeps one job). */
+  async enqueue<N extends JobName>(name: N, payload: JobPayloads[N]): Promise<string> {
+    const jobId = jobIdOf(name, payload);
+    await this.queue(QUEUE_OF_JOB[name]).add(name, payload, { ...DEFAULT_JOB_OPTIONS, jobId });
+    return jobId;
+  }
+
+  queue(name: QueueName): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: this.redis.connection, prefix: this.redis.prefix });
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+  }
+}
