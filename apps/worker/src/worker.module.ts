@@ -5,6 +5,10 @@ import { DatabaseModule } from '@hangar/database';
 import { QueueModule } from '@hangar/queue';
 import { StorageModule } from '@hangar/storage';
 import { UploadsCoreModule } from '@hangar/uploads';
+import { AssetFileProcessingService } from './assets/asset-file-processing.service';
+import { AssetProcessingProcessor } from './assets/asset-processing.processor';
+import { JOB_HANDLERS, type JobHandler } from './jobs/job-handler';
+import { JobWorkersService } from './jobs/job-workers.service';
 import { UploadPurgeJob } from './uploads/upload-purge.job';
 
 /** The worker: BullMQ processors and scheduled jobs; it serves no HTTP. */
@@ -14,7 +18,13 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [ConfigModule.forRoot(config), ScheduleModule.forRoot(), DatabaseModule, StorageModule, QueueModule, UploadsCoreModule],
-      providers: [UploadPurgeJob],
+      providers: [
+        UploadPurgeJob,
+        AssetFileProcessingService,
+        AssetProcessingProcessor,
+        { provide: JOB_HANDLERS, useFactory: (...handlers: JobHandler[]) => handlers, inject: [AssetProcessingProcessor] },
+        JobWorkersService,
+      ],
     };
   }
 }
