@@ -4,6 +4,7 @@ import { type AppConfig, ConfigModule } from '@hangar/config';
 import { DatabaseModule } from '@hangar/database';
 import { QueueModule } from '@hangar/queue';
 import { StorageModule } from '@hangar/storage';
+import { AssetsModule } from './assets/assets.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { JsonBodyMiddleware } from './common/json-body.middleware';
@@ -32,6 +33,7 @@ export class ApiModule implements NestModule {
         LocalesModule,
         UsersModule,
         UploadsModule,
+        AssetsModule,
       ],
       providers: [{ provide: APP_GUARD, useExisting: AuthGuard }],
     };

@@ -1,0 +1,51 @@
+import type { Asset, AssetFile } from '@hangar/database';
+import { link } from '@hangar/domain';
+import type { StoredFields } from './asset-fields';
+
+export type AssetWithFiles = Asset & { files?: AssetFile[] };
+
+/** Processing state per locale, so a failure is never silent (`sys.fileProcessing`). */
+function fileProcessing(files: AssetFile[] | undefined) {
+  if (!files || files.length === 0) return undefined;
+  return Object.fromEntries(
+    files.map((file) => [
+      file.locale,
+      {
+        status: file.status,
+        ...(file.failureReason ? { reason: file.failureReason } : {}),
+        updatedAt: file.updatedAt.toISOString(),
+      },
+    ]),
+  );
+}
+
+const userLink = (id: string | null) => (id ? link('User', id) : undefined);
+const iso = (date: Date | null) => date?.toISOString();
+
+export function assetResource(asset: AssetWithFiles) {
+  const sys = {
+    type: 'Asset' as const,
+    id: asset.id,
+    version: asset.version,
+    space: link('Space', asset.spaceId),
+    environment: link('Environment', asset.environmentId),
+    createdAt: asset.createdAt.toISOString(),
+    createdBy: link('User', asset.createdById),
+    updatedAt: asset.updatedAt.toISOString(),
+    updatedBy: link('User', asset.updatedById),
+    publishedCounter: asset.publishedCounter,
+    publishedVersion: asset.publishedVersion ?? undefined,
+    publishedAt: iso(asset.publishedAt),
+    publishedBy: userLink(asset.publishedById),
+    firstPublishedAt: iso(asset.firstPublishedAt),
+    archivedVersion: asset.archivedVersion ?? undefined,
+    archivedAt: iso(asset.archivedAt),
+    archivedBy: userLink(asset.archivedById),
+    fileProcessing: fileProcessing(asset.files),
+  };
+  return {
+    metadata: { tags: [] as unknown[] },
+    sys: Object.fromEntries(Object.entries(sys).filter(([, value]) => value !== undefined)),
+    fields: asset.fields as StoredFields,
+  };
+}
