@@ -18,9 +18,13 @@ const transform = {
 };
 
 // Packages published as ESM only, which Jest on Node 20 cannot require as they are.
-const esmPackages = ['@nestjs', 'file-type', 'strtok3', 'token-types', 'peek-readable', 'uint8array-extras', '@tokenizer'];
+const esmPackages = ['@nestjs', 'file-type', 'strtok3', 'token-types', 'peek-readable', 'uint8array-extras', '@tokenizer', '@borewit'];
 
-const moduleNameMapper = { '^@hangar/(.*)$': '<rootDir>/libs/$1/src/index.ts' };
+const moduleNameMapper = {
+  '^@hangar/(.*)$': '<rootDir>/libs/$1/src/index.ts',
+  // file-type exports its Node entry only under the 'import' condition, which Jest's CommonJS resolver does not use.
+  '^file-type$': '<rootDir>/node_modules/file-type/index.js',
+};
 
 const shared = {
   rootDir: __dirname,

@@ -16,7 +16,7 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     QUEUE_PREFIX: 'hangar-test',
     HANGAR_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     HANGAR_ADMIN_EMAIL: 'admin@tests.hangar.local',
-    LOG_LEVEL: 'error',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
     ...overrides,
   });
 }
