@@ -109,7 +109,7 @@ export class AssetsService {
   /** Deletes an unpublished asset and its stored files. */
   async delete(target: UploadTarget, assetId: string, expectedVersion: number | undefined): Promise<void> {
     const asset = await this.get(target, assetId);
-    if (expectedVersion !== undefined) this.expectVersion(asset, expectedVersion);
+    this.expectVersionIfGiven(asset, expectedVersion);
     if (asset.publishedVersion !== null) throw badRequest('A published asset cannot be deleted; unpublish it first.');
     const { count } = await this.prisma.asset.deleteMany({ where: { ...target, id: assetId, version: asset.version } });
     if (count === 0) throw new VersionMismatchError(asset.version);
@@ -201,14 +201,14 @@ export class AssetsService {
 
   async unpublish(target: UploadTarget, assetId: string, expectedVersion: number | undefined): Promise<AssetWithFiles> {
     const asset = await this.get(target, assetId);
-    this.expectVersion(asset, expectedVersion);
+    this.expectVersionIfGiven(asset, expectedVersion);
     if (asset.publishedVersion === null) throw badRequest('The asset is not published.');
     return this.update(asset, { publishedVersion: null, publishedAt: null, publishedById: null });
   }
 
   async archive(target: UploadTarget, principal: Principal, assetId: string, expectedVersion: number | undefined): Promise<AssetWithFiles> {
     const asset = await this.get(target, assetId);
-    this.expectVersion(asset, expectedVersion);
+    this.expectVersionIfGiven(asset, expectedVersion);
     if (asset.archivedVersion !== null) throw badRequest('The asset is already archived.');
     if (asset.publishedVersion !== null) throw badRequest('A published asset cannot be archived; unpublish it first.');
     return this.update(asset, { archivedVersion: asset.version, archivedAt: new Date(), archivedById: principal.userId });
@@ -216,13 +216,22 @@ export class AssetsService {
 
   async unarchive(target: UploadTarget, assetId: string, expectedVersion: number | undefined): Promise<AssetWithFiles> {
     const asset = await this.get(target, assetId);
-    this.expectVersion(asset, expectedVersion);
+    this.expectVersionIfGiven(asset, expectedVersion);
     if (asset.archivedVersion === null) throw badRequest('The asset is not archived.');
     return this.update(asset, { archivedVersion: null, archivedAt: null, archivedById: null });
   }
 
+  /** Changes to content (update, process, publish) must name the version they were made against. */
   private expectVersion(asset: Asset, expected: number | undefined): void {
     if (expected !== asset.version) throw new VersionMismatchError(asset.version);
+  }
+
+  /**
+   * Unpublish, archive, unarchive and delete take the version if the client
+   * sends one; the Contentful SDK sends none for them, and Contentful accepts that.
+   */
+  private expectVersionIfGiven(asset: Asset, expected: number | undefined): void {
+    if (expected !== undefined) this.expectVersion(asset, expected);
   }
 
   /** Applies a change and bumps the version, if nobody changed the asset since it was read (else 409). */
