@@ -1,17 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, freePort, spawnApp, waitFor } from './support/processes';
-import { TEST_ADMIN_TOKEN, TEST_DATABASE_URL } from './support/test-env';
+import { TEST_ADMIN_TOKEN, testProcessEnv } from './support/test-env';
 
-const testEnv = (extra: Record<string, string> = {}) => ({
-  DATABASE_URL: TEST_DATABASE_URL,
-  S3_BUCKET: 'hangar-test',
-  QUEUE_PREFIX: 'hangar-test',
-  HANGAR_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-  HANGAR_ADMIN_EMAIL: 'admin@tests.hangar.local',
-  HOST: '127.0.0.1',
-  ...extra,
-});
+const testEnv = (extra: Record<string, string> = {}) => testProcessEnv({ LOG_LEVEL: 'error', ...extra });
 
 describe('the built apps', () => {
   beforeAll(() => {

@@ -5,9 +5,9 @@ import { TEST_DATABASE_URL } from './test-database';
 export { TEST_DATABASE_URL };
 export const TEST_ADMIN_TOKEN = 'CFPAT-integration-tests-administrator-token-0000';
 
-/** Builds the config the apps under test boot with, as `main.ts` would from these variables. */
-export function testConfig(overrides: Record<string, string> = {}): AppConfig {
-  return loadConfig({
+/** The variables the apps under test boot with (in this process, or spawned from dist/). */
+export function testProcessEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
     NODE_ENV: 'test',
     PORT: '0',
     HOST: '127.0.0.1',
@@ -18,5 +18,10 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     HANGAR_ADMIN_EMAIL: 'admin@tests.hangar.local',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
     ...overrides,
-  });
+  };
+}
+
+/** Builds the config the apps under test boot with, as `main.ts` would from these variables. */
+export function testConfig(overrides: Record<string, string> = {}): AppConfig {
+  return loadConfig(testProcessEnv(overrides));
 }
