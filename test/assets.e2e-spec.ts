@@ -14,7 +14,7 @@ import {
   waitForProcessing,
 } from './support/assets';
 import { expectContentfulError } from './support/contentful-shape';
-import { JSON_TYPE, newSpace, newUser, type TestUser } from './support/factories';
+import { addLocale, JSON_TYPE, newSpace, newUser, type TestUser } from './support/factories';
 import { makeImage, pngClaiming } from './support/images';
 import { startWorker } from './support/worker-harness';
 
@@ -31,12 +31,7 @@ describe('Asset API and processing', () => {
     worker = await startWorker({ PUBLIC_BASE_URL: 'http://media.test:3000' });
     user = await newUser(api.baseUrl);
     const spaceId = await newSpace(api.baseUrl, user);
-    await request(api.baseUrl)
-      .post(`/spaces/${spaceId}/environments/master/locales`)
-      .set(user.auth)
-      .set('Content-Type', JSON_TYPE)
-      .send({ name: 'German', code: 'de-DE' })
-      .expect(201);
+    await addLocale(api.baseUrl, user, spaceId, { name: 'German', code: 'de-DE' });
     c = { baseUrl: api.baseUrl, auth: user.auth, spaceId };
   });
   afterAll(async () => {

@@ -1,8 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { createClient } from 'contentful-management';
-import request from 'supertest';
 import { type RunningApi, startApi } from './support/api-harness';
-import { JSON_TYPE, newSpace, newUser, type TestUser } from './support/factories';
+import { addLocale, newSpace, newUser, type TestUser } from './support/factories';
 import { makeImage } from './support/images';
 import { startWorker } from './support/worker-harness';
 
@@ -21,12 +20,7 @@ describe('contentful-management SDK against Hangar', () => {
     worker = await startWorker();
     user = await newUser(api.baseUrl);
     spaceId = await newSpace(api.baseUrl, user);
-    await request(api.baseUrl)
-      .post(`/spaces/${spaceId}/environments/master/locales`)
-      .set(user.auth)
-      .set('Content-Type', JSON_TYPE)
-      .send({ name: 'German', code: 'de-DE', fallbackCode: 'en-US' })
-      .expect(201);
+    await addLocale(api.baseUrl, user, spaceId, { name: 'German', code: 'de-DE', fallbackCode: 'en-US' });
   });
   afterAll(async () => {
     await worker.close();

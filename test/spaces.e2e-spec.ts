@@ -2,7 +2,7 @@ import { createClient } from 'contentful-management';
 import request from 'supertest';
 import { type RunningApi, startApi } from './support/api-harness';
 import { expectContentfulError } from './support/contentful-shape';
-import { JSON_TYPE, newSpace, newUser, type TestUser, uniqueName } from './support/factories';
+import { addLocale, JSON_TYPE, newSpace, newUser, type TestUser, uniqueName } from './support/factories';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -58,12 +58,7 @@ describe('spaces, environments and locales', () => {
 
   it('adds an environment with PUT, copying the locales of master, and renames it with the version', async () => {
     const spaceId = await newSpace(api.baseUrl, user);
-    await request(api.baseUrl)
-      .post(`/spaces/${spaceId}/environments/master/locales`)
-      .set(user.auth)
-      .set('Content-Type', JSON_TYPE)
-      .send({ name: 'German', code: 'de-DE', fallbackCode: 'en-US' })
-      .expect(201);
+    await addLocale(api.baseUrl, user, spaceId, { name: 'German', code: 'de-DE', fallbackCode: 'en-US' });
     const created = await request(api.baseUrl)
       .put(`/spaces/${spaceId}/environments/staging`)
       .set(user.auth)

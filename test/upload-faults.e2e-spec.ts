@@ -7,29 +7,39 @@ import { type RunningApi, startApi } from './support/api-harness';
 import { expectContentfulError } from './support/contentful-shape';
 import { newSpace, newUser, type TestUser } from './support/factories';
 import { rawUpload } from './support/raw-http';
-import { ScratchServices } from './support/scratch-services';
+import { type ScratchService, ScratchServices } from './support/scratch-services';
 
 const OCTET = 'application/octet-stream';
 
+interface ScratchContext {
+  scratch: ScratchServices;
+  api: RunningApi;
+  user: TestUser;
+  spaceId: string;
+}
+
+/** An api over a throw-away instance of `service` (the others are the shared ones), with a user and a space, made in beforeAll. */
+function apiOverScratch(service: ScratchService): ScratchContext {
+  const context = {} as ScratchContext;
+  beforeAll(async () => {
+    context.scratch = await ScratchServices.start([service]);
+    context.api = await startApi(context.scratch.appEnv);
+    context.user = await newUser(context.api.baseUrl);
+    context.spaceId = await newSpace(context.api.baseUrl, context.user);
+  });
+  afterAll(async () => {
+    await context.api.close();
+    await context.scratch.destroy();
+  });
+  return context;
+}
+
 describe('uploads when a dependency fails', () => {
   describe('MinIO unreachable', () => {
-    let scratch: ScratchServices;
-    let api: RunningApi;
-    let user: TestUser;
-    let spaceId: string;
-
-    beforeAll(async () => {
-      scratch = await ScratchServices.start(['minio']);
-      api = await startApi(scratch.appEnv);
-      user = await newUser(api.baseUrl);
-      spaceId = await newSpace(api.baseUrl, user);
-    });
-    afterAll(async () => {
-      await api.close();
-      await scratch.destroy();
-    });
+    const context = apiOverScratch('minio');
 
     it('answers 503, records nothing, and serves again once MinIO is back', async () => {
+      const { scratch, api, user, spaceId } = context;
       await scratch.stop('minio');
       for (const body of [randomBytes(1000), randomBytes(12 * 1024 * 1024)]) {
         const response = await request(api.baseUrl).post(`/spaces/${spaceId}/uploads`).set(user.auth).set('Content-Type', OCTET).send(body);
@@ -50,23 +60,10 @@ describe('uploads when a dependency fails', () => {
   });
 
   describe('PostgreSQL unreachable after the object was written', () => {
-    let scratch: ScratchServices;
-    let api: RunningApi;
-    let user: TestUser;
-    let spaceId: string;
-
-    beforeAll(async () => {
-      scratch = await ScratchServices.start(['postgres']);
-      api = await startApi(scratch.appEnv);
-      user = await newUser(api.baseUrl);
-      spaceId = await newSpace(api.baseUrl, user);
-    });
-    afterAll(async () => {
-      await api.close();
-      await scratch.destroy();
-    });
+    const context = apiOverScratch('postgres');
 
     it('answers 503 and removes the object', async () => {
+      const { scratch, api, user, spaceId } = context;
       const storage = api.app.get(StorageService);
       // A slow chunked body: PostgreSQL stops while it streams, before the row can be completed.
       const uploading = rawUpload({

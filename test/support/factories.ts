@@ -57,3 +57,19 @@ export async function addMember(baseUrl: string, spaceId: string, userId: string
     .send({ user: { sys: { type: 'Link', linkType: 'User', id: userId } }, role })
     .expect(201);
 }
+
+/** Adds a locale to an environment of a space, as `user`. */
+export async function addLocale(
+  baseUrl: string,
+  user: { auth: { Authorization: string } },
+  spaceId: string,
+  locale: { name: string; code: string; fallbackCode?: string },
+  environmentId = 'master',
+): Promise<void> {
+  await request(baseUrl)
+    .post(`/spaces/${spaceId}/environments/${environmentId}/locales`)
+    .set(user.auth)
+    .set('Content-Type', JSON_TYPE)
+    .send(locale)
+    .expect(201);
+}
