@@ -5,36 +5,33 @@
 # The `build` stage (full dev dependencies) also runs the migrations:
 #   node scripts/prisma-migrate.mjs deploy
 
-# ---------------------------------------------------------------- build
-FROM node:20-bookworm-slim AS build
+# ---------------------------------------------------------------- base
+FROM node:20-bookworm-slim AS base
 WORKDIR /app
 # Prisma's native schema engine cannot be downloaded offline and is not needed:
 # `prisma generate` does not use it and migrations go through the wasm engine
 # (scripts/prisma-migrate.mjs). Pointing the variable at /bin/false stops the
-# download attempts (npm ci postinstall, prisma generate).
+# download attempts (install scripts, prisma generate).
 ENV PRISMA_SCHEMA_ENGINE_BINARY=/bin/false \
     PRISMA_HIDE_UPDATE_MESSAGE=1 \
     CHECKPOINT_DISABLE=1 \
     NPM_CONFIG_UPDATE_NOTIFIER=false \
     NPM_CONFIG_FUND=false \
     NPM_CONFIG_AUDIT=false
+
+# ---------------------------------------------------------------- build
+FROM base AS build
 COPY package.json package-lock.json ./
-RUN npm ci
+# `npm install` with the lockfile, as scripts/setup.sh does (see there for why not `npm ci`).
+RUN npm install
 COPY . .
 RUN npm run build
 
 # ---------------------------------------------------------------- runtime
-FROM node:20-bookworm-slim AS runtime
-WORKDIR /app
-ENV NODE_ENV=production \
-    PRISMA_SCHEMA_ENGINE_BINARY=/bin/false \
-    PRISMA_HIDE_UPDATE_MESSAGE=1 \
-    CHECKPOINT_DISABLE=1 \
-    NPM_CONFIG_UPDATE_NOTIFIER=false \
-    NPM_CONFIG_FUND=false \
-    NPM_CONFIG_AUDIT=false
+FROM base AS runtime
+ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev && npm cache clean --force
+RUN npm install --omit=dev && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/prisma ./prisma
 USER node
