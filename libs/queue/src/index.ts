@@ -3,3 +3,4 @@ export * from './queue.service';
 export * from './queue.module';
 export * from './redis.service';
 export * from './round-lock.service';
+export * from './outbox.service';

@@ -13,8 +13,13 @@ export class QueueService implements OnModuleDestroy {
   /** Adds a job under its deterministic id (adding the same one twice keeps one job). */
   async enqueue<N extends JobName>(name: N, payload: JobPayloads[N]): Promise<string> {
     const jobId = jobIdOf(name, payload);
-    await this.queue(QUEUE_OF_JOB[name]).add(name, payload, { ...DEFAULT_JOB_OPTIONS, jobId });
+    await this.add(name, jobId, payload);
     return jobId;
+  }
+
+  /** Adds a job whose id was computed when it was staged (see OutboxService). */
+  async add(name: JobName, jobId: string, payload: unknown): Promise<void> {
+    await this.queue(QUEUE_OF_JOB[name]).add(name, payload, { ...DEFAULT_JOB_OPTIONS, jobId });
   }
 
   queue(name: QueueName): Queue {
