@@ -9,6 +9,7 @@ import { AssetFileProcessingService } from './assets/asset-file-processing.servi
 import { AssetProcessingProcessor } from './assets/asset-processing.processor';
 import { JOB_HANDLERS, type JobHandler } from './jobs/job-handler';
 import { JobWorkersService } from './jobs/job-workers.service';
+import { OutboxDispatcherJob } from './outbox/outbox-dispatcher.job';
 import { UploadPurgeJob } from './uploads/upload-purge.job';
 
 /** The worker: BullMQ processors and scheduled jobs; it serves no HTTP. */
@@ -20,6 +21,7 @@ export class WorkerModule {
       imports: [ConfigModule.forRoot(config), ScheduleModule.forRoot(), DatabaseModule, StorageModule, QueueModule, UploadsCoreModule],
       providers: [
         UploadPurgeJob,
+        OutboxDispatcherJob,
         AssetFileProcessingService,
         AssetProcessingProcessor,
         { provide: JOB_HANDLERS, useFactory: (...handlers: JobHandler[]) => handlers, inject: [AssetProcessingProcessor] },

@@ -1,17 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { assetObjectKey } from '@hangar/assets';
 import { type Asset, type Prisma, PrismaService } from '@hangar/database';
-import {
-  HangarError,
-  newId,
-  NotFoundError,
-  ServiceUnavailableError,
-  settleWithin,
-  type ValidationErrorDetail,
-  ValidationFailedError,
-  VersionMismatchError,
-} from '@hangar/domain';
-import { JobName, QueueService } from '@hangar/queue';
+import { HangarError, newId, NotFoundError, type ValidationErrorDetail, ValidationFailedError, VersionMismatchError } from '@hangar/domain';
+import { JobName, OutboxService } from '@hangar/queue';
 import { StorageService } from '@hangar/storage';
 import type { Principal } from '../auth/principal';
 import type { UploadTarget } from '../uploads/uploads.service';
@@ -19,8 +10,6 @@ import { type AssetFieldsInput, isProcessed, type StoredFields } from './asset-f
 import { AssetFieldsResolver } from './asset-fields.resolver';
 import type { AssetQuery } from './asset-query';
 import type { AssetWithFiles } from './asset.resource';
-
-const ENQUEUE_TIMEOUT_MS = 3_000;
 
 function badRequest(message: string): HangarError {
   return new HangarError('BadRequest', message);
@@ -33,7 +22,7 @@ export class AssetsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly storage: StorageService,
-    private readonly queue: QueueService,
+    private readonly outbox: OutboxService,
     private readonly resolver: AssetFieldsResolver,
   ) {}
 
@@ -141,37 +130,36 @@ export class AssetsService {
     const previous = asset.files?.find((candidate) => candidate.locale === locale);
     const sameRequest =
       previous && previous.uploadId === uploadId && previous.requestedVersion === asset.version && previous.status === 'processing';
-    if (!sameRequest) {
-      const token = newId();
-      const row = {
-        status: 'processing' as const,
-        requestedVersion: asset.version,
-        uploadId,
-        token,
-        objectKey: assetObjectKey(target.spaceId, target.environmentId, assetId, locale, token),
-        fileName: file.fileName,
-        contentType: null,
-        size: null,
-        sha256: null,
-        width: null,
-        height: null,
-        failureReason: null,
-        attempts: 0,
-      };
-      await this.prisma.assetFile.upsert({
-        where: { spaceId_environmentId_assetId_locale: { ...target, assetId, locale } },
-        create: { ...target, assetId, locale, ...row },
-        update: row,
-      });
-      // The locale's earlier file is no longer referenced by the asset.
-      if (previous) await this.storage.remove(previous.objectKey).catch(() => undefined);
-    }
-    const enqueued = await settleWithin(
-      this.queue.enqueue(JobName.ProcessAssetFile, { ...target, assetId, locale, version: asset.version }).then(() => true),
-      ENQUEUE_TIMEOUT_MS,
-      false,
-    );
-    if (!enqueued) throw new ServiceUnavailableError('queue');
+    const token = newId();
+    const request = {
+      status: 'processing' as const,
+      requestedVersion: asset.version,
+      uploadId,
+      token,
+      objectKey: assetObjectKey(target.spaceId, target.environmentId, assetId, locale, token),
+      fileName: file.fileName,
+      contentType: null,
+      size: null,
+      sha256: null,
+      width: null,
+      height: null,
+      failureReason: null,
+      attempts: 0,
+    };
+    // The request and its job commit together (outbox): the call succeeds even while Redis is down.
+    const message = await this.prisma.$transaction(async (tx) => {
+      if (!sameRequest) {
+        await tx.assetFile.upsert({
+          where: { spaceId_environmentId_assetId_locale: { ...target, assetId, locale } },
+          create: { ...target, assetId, locale, ...request },
+          update: request,
+        });
+      }
+      return this.outbox.stage(tx, JobName.ProcessAssetFile, { ...target, assetId, locale, version: asset.version });
+    });
+    // The locale's earlier file is no longer referenced by the asset.
+    if (previous && !sameRequest) await this.storage.remove(previous.objectKey).catch(() => undefined);
+    await this.outbox.dispatchNow([message]);
   }
 
   async publish(target: UploadTarget, principal: Principal, assetId: string, expectedVersion: number | undefined): Promise<AssetWithFiles> {
