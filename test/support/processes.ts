@@ -29,8 +29,8 @@ export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs
 }
 
 /** A real, throw-away redis-server of our own, so a test can stop it without disturbing the shared one. */
-export async function startScratchRedis(): Promise<{ url: string; port: number; stop(): Promise<void> }> {
-  const port = await freePort();
+export async function startScratchRedis(port?: number): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+  port ??= await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'hangar-redis-'));
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir], {
     stdio: 'ignore',
