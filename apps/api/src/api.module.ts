@@ -8,7 +8,6 @@ import { AssetsModule } from './assets/assets.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { JsonBodyMiddleware } from './common/json-body.middleware';
-import { RequestIdMiddleware } from './common/request-id.middleware';
 import { EnvironmentsModule } from './environments/environments.module';
 import { HealthModule } from './health/health.module';
 import { LocalesModule } from './locales/locales.module';
@@ -40,6 +39,6 @@ export class ApiModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RequestIdMiddleware, JsonBodyMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+    consumer.apply(JsonBodyMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
   }
 }

@@ -1,5 +1,7 @@
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import express, { type NextFunction, type RequestHandler, type Response } from 'express';
+import { runWithLogContext } from '@hangar/observability';
+import type { HangarRequest } from './http-request';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
 
 /** Media types parsed as JSON: Contentful's own and plain JSON. */
@@ -19,7 +21,8 @@ export class JsonBodyMiddleware implements NestMiddleware {
     this.parse = express.json({ type: JSON_MEDIA_TYPES, limit: config.http.jsonBodyLimitBytes, strict: true });
   }
 
-  use(request: Request, response: Response, next: NextFunction): void {
-    void this.parse(request, response, next);
+  use(request: HangarRequest, response: Response, next: NextFunction): void {
+    // The parser calls back from the socket's 'end' event, outside the request's log context: re-enter it.
+    void this.parse(request, response, (error?: unknown) => runWithLogContext({ requestId: request.requestId }, () => next(error)));
   }
 }
