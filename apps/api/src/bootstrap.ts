@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppConfig } from '@hangar/config';
 import { ApiModule } from './api.module';
 import { ContentfulExceptionFilter } from './common/contentful-exception.filter';
+import { assignRequestId } from './common/request-id.middleware';
 
 /**
  * Builds the api application (not yet listening). `main.ts` and the
@@ -20,5 +21,28 @@ export async function createApiApp(config: AppConfig, logger: LoggerService | fa
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.useGlobalFilters(new ContentfulExceptionFilter());
+  app.use(assignRequestId);
+  app.enableCors({
+    origin: config.corsOrigins === '*' ? '*' : [...config.corsOrigins],
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'],
+    allowedHeaders: [
+      'Authorization',
+      'Content-Type',
+      'X-Contentful-Version',
+      'X-Contentful-User-Agent',
+      'X-Contentful-Source-Environment',
+      'Range',
+      'If-None-Match',
+    ],
+    exposedHeaders: [
+      'X-Contentful-Request-Id',
+      'X-Contentful-RateLimit-Second-Limit',
+      'X-Contentful-RateLimit-Second-Remaining',
+      'X-Contentful-RateLimit-Reset',
+      'ETag',
+      'Content-Range',
+    ],
+    maxAge: 86_400,
+  });
   return app;
 }

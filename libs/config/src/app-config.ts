@@ -21,6 +21,10 @@ export interface AppConfig {
   readonly purge: { readonly intervalSeconds: number };
   readonly jobs: { readonly concurrency: number; readonly lockSeconds: number };
   readonly images: { readonly maxPixels: number };
+  /** Requests per second per access token; 0 turns the limit off. */
+  readonly rateLimitPerSecond: number;
+  /** Origins browsers may call the API from: `*` or an explicit list. */
+  readonly corsOrigins: '*' | readonly string[];
   readonly shutdownTimeoutSeconds: number;
   readonly logLevel: LogLevel;
 }
@@ -59,6 +63,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     purge: { intervalSeconds: raw.PURGE_INTERVAL_SECONDS },
     jobs: { concurrency: raw.WORKER_CONCURRENCY, lockSeconds: raw.JOB_LOCK_SECONDS },
     images: { maxPixels: raw.IMAGE_MAX_PIXELS },
+    rateLimitPerSecond: raw.RATE_LIMIT_PER_SECOND,
+    corsOrigins:
+      raw.CORS_ORIGINS === '*'
+        ? '*'
+        : raw.CORS_ORIGINS.split(',')
+            .map((origin) => origin.trim())
+            .filter(Boolean),
     shutdownTimeoutSeconds: raw.SHUTDOWN_TIMEOUT_SECONDS,
     logLevel: raw.LOG_LEVEL,
   };

@@ -58,6 +58,8 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY: integer(4, 1, 256),
   JOB_LOCK_SECONDS: integer(30, 1, 3600),
   IMAGE_MAX_PIXELS: integer(100_000_000, 1),
+  RATE_LIMIT_PER_SECOND: integer(100, 0, 1_000_000),
+  CORS_ORIGINS: z.string().trim().default('*'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

@@ -1,10 +1,12 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { Response } from 'express';
 import { AccessDeniedError, HangarError, NotFoundError } from '@hangar/domain';
 import { SpaceRole } from '@hangar/database';
 import type { HangarRequest } from '../common/http-request';
 import { AccessTokenService } from './access-token.service';
 import { ADMIN_ONLY, PUBLIC_ROUTE } from './auth.decorators';
+import { RateLimitService } from './rate-limit.service';
 import { SpaceAccessService } from './space-access.service';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -22,6 +24,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly tokens: AccessTokenService,
     private readonly spaces: SpaceAccessService,
+    private readonly rateLimits: RateLimitService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -35,6 +38,7 @@ export class AuthGuard implements CanActivate {
       throw new HangarError('AccessTokenInvalid', 'The access token you sent could not be found or is invalid.');
     }
     request.principal = principal;
+    await this.rateLimits.consume(principal.tokenId, context.switchToHttp().getResponse<Response>());
 
     if (this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) && !principal.isAdmin) {
       throw new AccessDeniedError('Only an administrator may do this.');

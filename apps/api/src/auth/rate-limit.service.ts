@@ -1,0 +1,51 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { APP_CONFIG, type AppConfig } from '@hangar/config';
+import { HangarError, settleWithin } from '@hangar/domain';
+import { RedisService } from '@hangar/queue';
+
+/** A limiter outage must not take the API down with it: past this, the request goes through. */
+const LIMITER_TIMEOUT_MS = 100;
+
+/**
+ * Per-token request limit, a one-second window counted in Redis so every api
+ * replica shares it. Answers with Contentful's X-Contentful-RateLimit-* headers,
+ * and 429 `RateLimitExceeded` past the limit.
+ */
+@Injectable()
+export class RateLimitService {
+  private readonly logger = new Logger(RateLimitService.name);
+  private readonly limit: number;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly redis: RedisService,
+  ) {
+    this.limit = config.rateLimitPerSecond;
+  }
+
+  async consume(tokenId: string, response: Response): Promise<void> {
+    if (this.limit === 0 || this.redis.connection.status !== 'ready') return;
+    const second = Math.floor(Date.now() / 1000);
+    const key = `${this.redis.prefix}:rate:${tokenId}:${second}`;
+    const counted = this.redis.connection
+      .multi()
+      .incr(key)
+      .expire(key, 2)
+      .exec()
+      .then((replies) => Number(replies?.[0]?.[1] ?? 0));
+    const count = await settleWithin(counted, LIMITER_TIMEOUT_MS, 0);
+    if (count === 0) {
+      this.logger.debug({ msg: 'rate limiter unavailable; request let through' });
+      return;
+    }
+    response.setHeader('X-Contentful-RateLimit-Second-Limit', String(this.limit));
+    response.setHeader('X-Contentful-RateLimit-Second-Remaining', String(Math.max(0, this.limit - count)));
+    if (count > this.limit) {
+      response.setHeader('X-Contentful-RateLimit-Reset', '1');
+      throw new HangarError('RateLimitExceeded', `You have exceeded the rate limit of ${this.limit} requests per second for this token.`, {
+        limit: this.limit,
+      });
+    }
+  }
+}
