@@ -17,6 +17,8 @@ export function testProcessEnv(overrides: Record<string, string> = {}): Record<s
     HANGAR_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     HANGAR_ADMIN_EMAIL: 'admin@tests.hangar.local',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
+    // Test files share tokens across parallel workers; the limiter has its own test (rate-limits-cors).
+    RATE_LIMIT_PER_SECOND: '0',
     ...overrides,
   };
 }
