@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { OutboxService } from '@hangar/queue';
+import { PeriodicTask } from '../scheduling/periodic-task';
 
 export const OUTBOX_DISPATCHER = 'outbox-dispatcher';
 /** Short, because a message waits here only when the request path could not reach Redis. */
@@ -10,39 +11,26 @@ const INTERVAL_MS = 500;
 @Injectable()
 export class OutboxDispatcherJob implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(OutboxDispatcherJob.name);
-  private running: Promise<void> = Promise.resolve();
-  private busy = false;
+  private readonly task: PeriodicTask;
 
   constructor(
-    private readonly scheduler: SchedulerRegistry,
     private readonly outbox: OutboxService,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.scheduler.addInterval(
-      OUTBOX_DISPATCHER,
-      setInterval(() => {
-        if (this.busy) return;
-        this.busy = true;
-        this.running = this.drain().finally(() => {
-          this.busy = false;
-        });
-      }, INTERVAL_MS),
-    );
+    scheduler: SchedulerRegistry,
+  ) {
+    this.task = new PeriodicTask(scheduler, OUTBOX_DISPATCHER, this.logger);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    if (this.scheduler.doesExist('interval', OUTBOX_DISPATCHER)) this.scheduler.deleteInterval(OUTBOX_DISPATCHER);
-    await this.running;
+  onApplicationBootstrap(): void {
+    this.task.start(INTERVAL_MS, () => this.drain());
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.task.stop();
   }
 
   private async drain(): Promise<void> {
-    try {
-      let handed = 0;
-      for (let batch = await this.outbox.dispatchPending(); batch > 0; batch = await this.outbox.dispatchPending()) handed += batch;
-      if (handed > 0) this.logger.log({ msg: 'dispatched outbox messages', count: handed });
-    } catch (error) {
-      this.logger.warn({ msg: 'outbox dispatch failed; will retry', reason: (error as Error).message });
-    }
+    let handed = 0;
+    for (let batch = await this.outbox.dispatchPending(); batch > 0; batch = await this.outbox.dispatchPending()) handed += batch;
+    if (handed > 0) this.logger.log({ msg: 'dispatched outbox messages', count: handed });
   }
 }

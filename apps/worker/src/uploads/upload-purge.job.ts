@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
-import { runWithLogContext } from '@hangar/observability';
 import { RoundLockService } from '@hangar/queue';
 import { PURGE_BATCH_SIZE, UploadCleanupService } from '@hangar/uploads';
+import { PeriodicTask } from '../scheduling/periodic-task';
 
 export const UPLOAD_PURGE_JOB = 'upload-purge';
 /** Bounds one round; the next round carries on where this one stopped. */
@@ -22,26 +22,24 @@ export interface PurgeRound {
 @Injectable()
 export class UploadPurgeJob implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(UploadPurgeJob.name);
-  private currentRound: Promise<unknown> = Promise.resolve();
+  private readonly task: PeriodicTask;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly scheduler: SchedulerRegistry,
     private readonly rounds: RoundLockService,
     private readonly cleanup: UploadCleanupService,
-  ) {}
+    scheduler: SchedulerRegistry,
+  ) {
+    this.task = new PeriodicTask(scheduler, UPLOAD_PURGE_JOB, this.logger);
+  }
 
   onApplicationBootstrap(): void {
-    const timer = setInterval(() => {
-      this.currentRound = this.currentRound.then(() => this.runScheduledRound());
-    }, this.config.purge.intervalSeconds * 1000);
-    this.scheduler.addInterval(UPLOAD_PURGE_JOB, timer);
+    this.task.start(this.config.purge.intervalSeconds * 1000, () => this.runRound());
   }
 
   /** Lets a round in progress finish before the app closes its connections. */
-  async onModuleDestroy(): Promise<void> {
-    if (this.scheduler.doesExist('interval', UPLOAD_PURGE_JOB)) this.scheduler.deleteInterval(UPLOAD_PURGE_JOB);
-    await this.currentRound;
+  onModuleDestroy(): Promise<void> {
+    return this.task.stop();
   }
 
   /**
@@ -62,14 +60,5 @@ export class UploadPurgeJob implements OnApplicationBootstrap, OnModuleDestroy {
     }
     if (purged > 0) this.logger.log({ msg: 'purged expired uploads', purged });
     return { ran: true, purged };
-  }
-
-  private async runScheduledRound(): Promise<void> {
-    try {
-      await runWithLogContext({ jobId: `${UPLOAD_PURGE_JOB}:${Date.now()}` }, () => this.runRound());
-    } catch (error) {
-      // A failed round leaves marked rows; the next one picks them up.
-      this.logger.error({ msg: 'upload purge round failed', reason: (error as Error).message });
-    }
   }
 }
