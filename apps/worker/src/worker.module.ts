@@ -10,6 +10,7 @@ import { AssetProcessingProcessor } from './assets/asset-processing.processor';
 import { JOB_HANDLERS, type JobHandler } from './jobs/job-handler';
 import { JobWorkersService } from './jobs/job-workers.service';
 import { OutboxDispatcherJob } from './outbox/outbox-dispatcher.job';
+import { OrphanSweepJob } from './storage/orphan-sweep.job';
 import { UploadPurgeJob } from './uploads/upload-purge.job';
 
 /** The worker: BullMQ processors and scheduled jobs; it serves no HTTP. */
@@ -22,6 +23,7 @@ export class WorkerModule {
       providers: [
         UploadPurgeJob,
         OutboxDispatcherJob,
+        OrphanSweepJob,
         AssetFileProcessingService,
         AssetProcessingProcessor,
         { provide: JOB_HANDLERS, useFactory: (...handlers: JobHandler[]) => handlers, inject: [AssetProcessingProcessor] },

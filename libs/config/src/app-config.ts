@@ -19,6 +19,8 @@ export interface AppConfig {
   readonly admin: { readonly token: string | undefined; readonly email: string };
   readonly uploads: { readonly ttlSeconds: number; readonly maxBytes: number };
   readonly purge: { readonly intervalSeconds: number };
+  /** The sweep of objects no row owns; objects younger than the grace period are left alone. */
+  readonly orphanSweep: { readonly intervalSeconds: number; readonly graceSeconds: number };
   readonly jobs: { readonly concurrency: number; readonly lockSeconds: number };
   readonly images: { readonly maxPixels: number };
   /** Requests per second per access token; 0 turns the limit off. */
@@ -61,6 +63,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     admin: { token: raw.HANGAR_ADMIN_TOKEN, email: raw.HANGAR_ADMIN_EMAIL },
     uploads: { ttlSeconds: raw.UPLOAD_TTL_SECONDS, maxBytes: raw.UPLOAD_MAX_BYTES },
     purge: { intervalSeconds: raw.PURGE_INTERVAL_SECONDS },
+    orphanSweep: { intervalSeconds: raw.ORPHAN_SWEEP_INTERVAL_SECONDS, graceSeconds: raw.ORPHAN_GRACE_SECONDS },
     jobs: { concurrency: raw.WORKER_CONCURRENCY, lockSeconds: raw.JOB_LOCK_SECONDS },
     images: { maxPixels: raw.IMAGE_MAX_PIXELS },
     rateLimitPerSecond: raw.RATE_LIMIT_PER_SECOND,

@@ -55,6 +55,8 @@ export const configSchema = z.object({
   JSON_BODY_LIMIT_BYTES: integer(1 * MEGABYTE, 1024),
   PURGE_INTERVAL_SECONDS: integer(60, 1),
   SHUTDOWN_TIMEOUT_SECONDS: integer(25, 1),
+  ORPHAN_SWEEP_INTERVAL_SECONDS: integer(300, 1),
+  ORPHAN_GRACE_SECONDS: integer(3600, 0),
   WORKER_CONCURRENCY: integer(4, 1, 256),
   JOB_LOCK_SECONDS: integer(30, 1, 3600),
   IMAGE_MAX_PIXELS: integer(100_000_000, 1),

@@ -180,6 +180,19 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
     await this.client.removeObject(this.bucket, key);
   }
 
+  /** Up to `limit` objects of the bucket after `startAfter`, in key order (the orphan sweeper's pages). */
+  async listPage(startAfter: string, limit: number): Promise<{ key: string; lastModified: Date }[]> {
+    const page: { key: string; lastModified: Date }[] = [];
+    const stream = this.client.listObjectsV2(this.bucket, '', true, startAfter);
+    for await (const item of stream) {
+      const { name, lastModified } = item as { name?: string; lastModified?: Date };
+      if (name && lastModified) page.push({ key: name, lastModified });
+      if (page.length >= limit) break;
+    }
+    stream.destroy();
+    return page;
+  }
+
   /** Keys under `prefix` (tests and the orphan sweeper). */
   async listKeys(prefix: string): Promise<string[]> {
     const keys: string[] = [];

@@ -1,0 +1,76 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { StorageService } from '@hangar/storage';
+import { OrphanSweepJob, type SweepRound } from '../apps/worker/src/storage/orphan-sweep.job';
+import { type RunningApi, startApi } from './support/api-harness';
+import { type AssetClient, createAsset, fileField, processLocale, uploadBytes, waitForProcessing } from './support/assets';
+import { newSpace, newUser } from './support/factories';
+import { makeImage } from './support/images';
+import { startWorker } from './support/worker-harness';
+
+// A bucket of its own: objects of other test files (some with rows in throw-away databases) must not look orphaned here.
+const BUCKET = { S3_BUCKET: 'hangar-sweep-test', ORPHAN_SWEEP_INTERVAL_SECONDS: '3600' };
+let window = 1_000_000 + Math.floor(Math.random() * 1_000_000_000);
+const nextRound = () => (window += 1) * 3_600_000 + 1;
+
+describe('orphan sweeper', () => {
+  let api: RunningApi;
+  let worker: INestApplicationContext;
+  let c: AssetClient;
+
+  beforeAll(async () => {
+    api = await startApi(BUCKET);
+    worker = await startWorker({ ...BUCKET, ORPHAN_GRACE_SECONDS: '0' });
+    const user = await newUser(api.baseUrl);
+    c = { baseUrl: api.baseUrl, auth: user.auth, spaceId: await newSpace(api.baseUrl, user) };
+  });
+  afterAll(async () => {
+    await worker.close();
+    await api.close();
+  });
+
+  /** Rounds until the sweep has gone through the whole bucket once. */
+  async function sweepWholeBucket(app: INestApplicationContext): Promise<SweepRound[]> {
+    const rounds: SweepRound[] = [];
+    for (let i = 0; i < 50; i += 1) {
+      const round = await app.get(OrphanSweepJob).runRound(nextRound());
+      rounds.push(round);
+      if (round.wrapped) break;
+    }
+    return rounds;
+  }
+
+  it('deletes objects no row owns and keeps uploads and asset files', async () => {
+    const storage = api.app.get(StorageService);
+    const keptUpload = await uploadBytes(c, Buffer.from('kept upload'));
+    const asset = await createAsset(c, { file: { 'en-US': fileField(await uploadBytes(c, await makeImage(6, 6))) } }).expect(201);
+    await processLocale(c, asset.body.sys.id as string, 'en-US', 1).expect(204);
+    await waitForProcessing(c, asset.body.sys.id as string, 'en-US');
+    const strays = [`uploads/${c.spaceId}/master/stray-upload`, `assets/${c.spaceId}/master/gone/en-US/stray-file`, 'unknown/stray'];
+    for (const key of strays) await storage.putStream(key, Readable.from([Buffer.from('stray')]), 5);
+    const before = await storage.listKeys(`uploads/${c.spaceId}/`);
+
+    const rounds = await sweepWholeBucket(worker);
+    expect(rounds.every((round) => round.ran)).toBe(true);
+    expect(rounds.reduce((sum, round) => sum + round.deleted, 0)).toBeGreaterThanOrEqual(3);
+    for (const key of strays) expect(await storage.stat(key)).toBeUndefined();
+    expect(await storage.listKeys(`uploads/${c.spaceId}/`)).toEqual(before.filter((key) => !strays.includes(key)));
+    expect(await storage.stat(`uploads/${c.spaceId}/master/${keptUpload}`)).toBeDefined();
+    expect(await storage.listKeys(`assets/${c.spaceId}/master/${asset.body.sys.id as string}/`)).toHaveLength(1);
+  });
+
+  it('leaves orphans younger than the grace period alone (they may be being written)', async () => {
+    const storage = api.app.get(StorageService);
+    const careful = await startWorker({ ...BUCKET, ORPHAN_GRACE_SECONDS: '3600' });
+    try {
+      const key = `uploads/${c.spaceId}/master/young-stray`;
+      await storage.putStream(key, Readable.from([Buffer.from('young')]), 5);
+      await sweepWholeBucket(careful);
+      expect(await storage.stat(key)).toBeDefined();
+      await sweepWholeBucket(worker);
+      expect(await storage.stat(key)).toBeUndefined();
+    } finally {
+      await careful.close();
+    }
+  });
+});
