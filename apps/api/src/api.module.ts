@@ -8,6 +8,7 @@ import { AssetsModule } from './assets/assets.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { JsonBodyMiddleware } from './common/json-body.middleware';
+import { PathParamsGuard } from './common/path-params.guard';
 import { EnvironmentsModule } from './environments/environments.module';
 import { HealthModule } from './health/health.module';
 import { LocalesModule } from './locales/locales.module';
@@ -34,7 +35,11 @@ export class ApiModule implements NestModule {
         UploadsModule,
         AssetsModule,
       ],
-      providers: [{ provide: APP_GUARD, useExisting: AuthGuard }],
+      // Guards run in this order: paths that name nothing are 404 before any token or database lookup.
+      providers: [
+        { provide: APP_GUARD, useClass: PathParamsGuard },
+        { provide: APP_GUARD, useExisting: AuthGuard },
+      ],
     };
   }
 

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppConfig } from '@hangar/config';
 import { ApiModule } from './api.module';
+import { answerClientErrorsAsContentful } from './common/client-errors';
 import { ContentfulExceptionFilter } from './common/contentful-exception.filter';
 import { assignRequestId } from './common/request-id.middleware';
 
@@ -22,6 +23,7 @@ export async function createApiApp(config: AppConfig, logger: LoggerService | fa
   app.set('query parser', 'simple');
   app.useGlobalFilters(new ContentfulExceptionFilter());
   app.use(assignRequestId);
+  answerClientErrorsAsContentful(app.getHttpServer());
   app.enableCors({
     origin: config.corsOrigins === '*' ? '*' : [...config.corsOrigins],
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'],

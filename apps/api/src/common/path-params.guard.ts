@@ -1,0 +1,22 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import { HangarError } from '@hangar/domain';
+
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+/**
+ * No resource has control characters in its path (and PostgreSQL refuses NUL
+ * in text): such a path is refused with a 400 before any lookup.
+ */
+@Injectable()
+export class PathParamsGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const params = context.switchToHttp().getRequest<Request>().params as Record<string, unknown>;
+    for (const value of Object.values(params)) {
+      if (typeof value === 'string' && CONTROL_CHARACTERS.test(value))
+        throw new HangarError('BadRequest', 'Path segments may not contain control characters.');
+    }
+    return true;
+  }
+}
