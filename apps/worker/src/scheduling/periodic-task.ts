@@ -23,7 +23,7 @@ export class PeriodicTask {
       this.current = runWithLogContext({ jobId: `${this.name}:${Date.now()}` }, run)
         .then(
           () => undefined,
-          (error: unknown) => this.logger.error({ msg: `${this.name} failed; the next run will retry`, reason: (error as Error).message }),
+          (error: unknown) => this.logger.warn({ msg: `${this.name} failed; the next run will retry`, reason: (error as Error).message }),
         )
         .finally(() => {
           this.current = undefined;
