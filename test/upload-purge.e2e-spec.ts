@@ -140,6 +140,31 @@ describe('upload purge', () => {
     expect(await uploadLeftovers(api.app, spaceId)).toEqual({ rows: 0, objects: [] });
   });
 
+  it('gives up uploads still pending long after they started (their api died mid-body)', async () => {
+    const spaceId = await newSpace(api.baseUrl, user);
+    const [stale, fresh] = [newId(), newId()];
+    const prisma = worker.get(PrismaService);
+    const storage = worker.get(StorageService);
+    const inAnHour = new Date(Date.now() + 3_600_000);
+    for (const [id, createdAt] of [
+      [stale, new Date(Date.now() - 60_000)],
+      [fresh, new Date()],
+    ] as const) {
+      const objectKey = uploadObjectKey(spaceId, 'master', id);
+      await prisma.upload.create({
+        data: { id, spaceId, environmentId: 'master', createdById: user.id, objectKey, status: 'pending', createdAt, expiresAt: inAnHour },
+      });
+      await storage.putStream(objectKey, Readable.from([Buffer.from('partial')]), 7);
+    }
+    const impatient = await startWorker({ PURGE_INTERVAL_SECONDS: INTERVAL, UPLOAD_ABANDON_SECONDS: '30' });
+    try {
+      expect((await impatient.get(UploadPurgeJob).runRound(nextRound())).ran).toBe(true);
+      expect(await uploadLeftovers(api.app, spaceId)).toEqual({ rows: 1, objects: [uploadObjectKey(spaceId, 'master', fresh)] });
+    } finally {
+      await impatient.close();
+    }
+  });
+
   it('is scheduled every PURGE_INTERVAL_SECONDS by the worker', async () => {
     const spaceId = await newSpace(api.baseUrl, user);
     await seedExpired(spaceId, 5);

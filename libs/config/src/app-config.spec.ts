@@ -8,7 +8,7 @@ describe('loadConfig', () => {
     expect(config.redis.url).toBe('redis://127.0.0.1:56379');
     expect(config.storage.endpoint.href).toBe('http://127.0.0.1:59000/');
     expect(config.storage.bucket).toBe('hangar');
-    expect(config.uploads).toEqual({ ttlSeconds: 86_400, maxBytes: 1000 * 1024 * 1024 });
+    expect(config.uploads).toEqual({ ttlSeconds: 86_400, maxBytes: 1000 * 1024 * 1024, abandonSeconds: 21_600 });
     expect(config.admin.token).toBeUndefined();
   });
 
@@ -22,7 +22,7 @@ describe('loadConfig', () => {
       PUBLIC_BASE_URL: 'https://media.example.com',
     });
     expect(config.http.port).toBe(8080);
-    expect(config.uploads).toEqual({ ttlSeconds: 60, maxBytes: 1024 });
+    expect(config.uploads).toEqual({ ttlSeconds: 60, maxBytes: 1024, abandonSeconds: 21_600 });
     expect(config.purge.intervalSeconds).toBe(5);
     expect(config.admin.token).toBe('x'.repeat(40));
     expect(config.publicBaseUrl.host).toBe('media.example.com');

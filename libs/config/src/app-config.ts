@@ -17,7 +17,8 @@ export interface AppConfig {
   };
   readonly publicBaseUrl: URL;
   readonly admin: { readonly token: string | undefined; readonly email: string };
-  readonly uploads: { readonly ttlSeconds: number; readonly maxBytes: number };
+  /** `abandonSeconds`: a body still streaming after this long is given up (its process died). */
+  readonly uploads: { readonly ttlSeconds: number; readonly maxBytes: number; readonly abandonSeconds: number };
   readonly purge: { readonly intervalSeconds: number };
   /** The sweep of objects no row owns; objects younger than the grace period are left alone. */
   readonly orphanSweep: { readonly intervalSeconds: number; readonly graceSeconds: number };
@@ -61,7 +62,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     },
     publicBaseUrl: new URL(raw.PUBLIC_BASE_URL),
     admin: { token: raw.HANGAR_ADMIN_TOKEN, email: raw.HANGAR_ADMIN_EMAIL },
-    uploads: { ttlSeconds: raw.UPLOAD_TTL_SECONDS, maxBytes: raw.UPLOAD_MAX_BYTES },
+    uploads: { ttlSeconds: raw.UPLOAD_TTL_SECONDS, maxBytes: raw.UPLOAD_MAX_BYTES, abandonSeconds: raw.UPLOAD_ABANDON_SECONDS },
     purge: { intervalSeconds: raw.PURGE_INTERVAL_SECONDS },
     orphanSweep: { intervalSeconds: raw.ORPHAN_SWEEP_INTERVAL_SECONDS, graceSeconds: raw.ORPHAN_GRACE_SECONDS },
     jobs: { concurrency: raw.WORKER_CONCURRENCY, lockSeconds: raw.JOB_LOCK_SECONDS },

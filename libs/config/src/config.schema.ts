@@ -54,6 +54,7 @@ export const configSchema = z.object({
   UPLOAD_MAX_BYTES: integer(1000 * MEGABYTE, 1),
   JSON_BODY_LIMIT_BYTES: integer(1 * MEGABYTE, 1024),
   PURGE_INTERVAL_SECONDS: integer(60, 1),
+  UPLOAD_ABANDON_SECONDS: integer(6 * 3600, 1),
   SHUTDOWN_TIMEOUT_SECONDS: integer(25, 1),
   ORPHAN_SWEEP_INTERVAL_SECONDS: integer(300, 1),
   ORPHAN_GRACE_SECONDS: integer(3600, 0),

@@ -51,12 +51,14 @@ export class UploadCleanupService {
   }
 
   /**
-   * Purges one batch of uploads that expired (whatever their status) or are
-   * marked `deleting`. Returns how many rows it removed.
+   * Purges one batch of uploads that expired (whatever their status), are
+   * marked `deleting`, or are still `pending` long after they started — their
+   * body never finished because the api that received it died. Returns how
+   * many rows it removed.
    */
-  async purgeBatch(now: Date, batchSize = PURGE_BATCH_SIZE): Promise<number> {
+  async purgeBatch(now: Date, abandonedBefore: Date, batchSize = PURGE_BATCH_SIZE): Promise<number> {
     const batch = await this.prisma.upload.findMany({
-      where: { OR: [{ expiresAt: { lte: now } }, { status: 'deleting' }] },
+      where: { OR: [{ expiresAt: { lte: now } }, { status: 'deleting' }, { status: 'pending', createdAt: { lt: abandonedBefore } }] },
       select: { id: true, objectKey: true },
       orderBy: { expiresAt: 'asc' },
       take: batchSize,

@@ -83,19 +83,33 @@ export class UploadsService {
       throw emptyBody();
     }
 
+    let completed;
     try {
-      return await this.prisma.upload.update({ where: { id }, data: { status: 'ready', size: meter.size, sha256: meter.digest() } });
-    } catch (error) {
-      // The row stays `pending` (PostgreSQL is what failed) and expires into the purge; the object goes now.
-      await this.storage.remove(objectKey).catch((removeError: unknown) => {
-        this.logger.warn({
-          msg: 'could not remove the object of a failed upload; the purge will',
-          uploadId: id,
-          reason: (removeError as Error).message,
-        });
+      completed = await this.prisma.upload.updateMany({
+        where: { id, status: 'pending' },
+        data: { status: 'ready', size: meter.size, sha256: meter.digest() },
       });
+    } catch (error) {
+      // The row stays `pending` (PostgreSQL is what failed) and is purged later; the object goes now.
+      await this.removeObjectOfFailedUpload(id, objectKey);
       throw error;
     }
+    if (completed.count === 0) {
+      // The purge gave this upload up as abandoned (UPLOAD_ABANDON_SECONDS) while its body was still arriving.
+      await this.removeObjectOfFailedUpload(id, objectKey);
+      throw new HangarError('Conflict', 'The upload took longer than allowed and was abandoned; send it again.');
+    }
+    return this.prisma.upload.findUniqueOrThrow({ where: { id } });
+  }
+
+  private async removeObjectOfFailedUpload(uploadId: string, objectKey: string): Promise<void> {
+    await this.storage.remove(objectKey).catch((removeError: unknown) => {
+      this.logger.warn({
+        msg: 'could not remove the object of a failed upload; the orphan sweeper will',
+        uploadId,
+        reason: (removeError as Error).message,
+      });
+    });
   }
 
   /** A live upload of this space and environment, or 404. */

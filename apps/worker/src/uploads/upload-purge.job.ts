@@ -52,9 +52,10 @@ export class UploadPurgeJob implements OnApplicationBootstrap, OnModuleDestroy {
       return { ran: false, purged: 0 };
     }
     const now = new Date();
+    const abandonedBefore = new Date(now.getTime() - this.config.uploads.abandonSeconds * 1000);
     let purged = 0;
     for (let batch = 0; batch < MAX_BATCHES_PER_ROUND; batch += 1) {
-      const count = await this.cleanup.purgeBatch(now);
+      const count = await this.cleanup.purgeBatch(now, abandonedBefore);
       purged += count;
       if (count < PURGE_BATCH_SIZE) break;
     }
