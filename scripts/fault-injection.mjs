@@ -1,0 +1,279 @@
+#!/usr/bin/env node
+// Fault injection (npm run test:faults -- --iterations N). Needs the services up
+// and a build (npm test provides both).
+//
+// Drives a stream of uploads and process calls against the built api and worker
+// while killing one of them with SIGKILL at random moments and restarting it.
+// Then checks what Hangar promises:
+//   - every upload that got a 201 is readable, with the bytes' SHA-256;
+//   - every process call that got a 204 ended exactly once (ready or failed with a
+//     reason; one version bump; one stored object);
+//   - once the purge and the orphan sweeper have run, no object lacks a row and no
+//     row lacks its object.
+// Prints the counts it checked; exits 1 on any violation.
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { Client as MinioClient } from 'minio';
+import pg from 'pg';
+import { Agent, request } from 'undici';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const index = args.indexOf(`--${name}`);
+  return index >= 0 ? Number(args[index + 1]) : fallback;
+};
+const ITERATIONS = option('iterations', 20);
+const CLIENTS = option('clients', 6);
+const DATABASE_URL = process.env.FAULTS_DATABASE_URL ?? 'postgresql://hangar:hangar@127.0.0.1:55432/hangar_faults';
+const BUCKET = 'hangar-faults';
+const TOKEN = 'CFPAT-fault-injection-administrator-token-000000';
+const S3 = new URL(process.env.S3_ENDPOINT ?? 'http://127.0.0.1:59000');
+
+const env = (port) => ({
+  PATH: process.env.PATH ?? '',
+  NODE_ENV: 'production',
+  HOST: '127.0.0.1',
+  PORT: String(port),
+  DATABASE_URL,
+  S3_BUCKET: BUCKET,
+  QUEUE_PREFIX: 'hangar-faults',
+  HANGAR_ADMIN_TOKEN: TOKEN,
+  HANGAR_ADMIN_EMAIL: 'admin@faults.hangar.local',
+  LOG_LEVEL: 'error',
+  RATE_LIMIT_PER_SECOND: '0',
+  JOB_LOCK_SECONDS: '2',
+  PURGE_INTERVAL_SECONDS: '2',
+  UPLOAD_ABANDON_SECONDS: '5',
+  ORPHAN_SWEEP_INTERVAL_SECONDS: '2',
+  ORPHAN_GRACE_SECONDS: '0',
+});
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+const dispatcher = new Agent({ connections: 32, connectTimeout: 2_000, headersTimeout: 30_000, bodyTimeout: 30_000 });
+
+async function freePort() {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address();
+  server.close();
+  return port;
+}
+
+async function prepare() {
+  const maintenance = new URL(DATABASE_URL);
+  maintenance.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: maintenance.toString() });
+  await admin.connect();
+  const name = new URL(DATABASE_URL).pathname.slice(1);
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  execFileSync(process.execPath, [join(ROOT, 'scripts/prisma-migrate.mjs'), 'deploy'], {
+    env: { ...process.env, DATABASE_URL },
+    stdio: 'ignore',
+  });
+  const minio = new MinioClient({
+    endPoint: S3.hostname,
+    port: Number(S3.port),
+    useSSL: false,
+    accessKey: 'hangar',
+    secretKey: 'hangar-secret-key',
+    pathStyle: true,
+  });
+  if (await minio.bucketExists(BUCKET)) {
+    const keys = [];
+    for await (const item of minio.listObjectsV2(BUCKET, '', true)) keys.push(item.name);
+    for (let i = 0; i < keys.length; i += 1000) await minio.removeObjects(BUCKET, keys.slice(i, i + 1000));
+  }
+  return minio;
+}
+
+/** One app process that can be SIGKILLed and restarted. */
+class App {
+  constructor(name, port) {
+    this.name = name;
+    this.port = port;
+    this.kills = 0;
+  }
+  async start() {
+    this.child = spawn(process.execPath, [join(ROOT, `dist/apps/${this.name}/src/main.js`)], {
+      env: env(this.port),
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    if (this.name === 'api') {
+      for (let i = 0; i < 200; i += 1) {
+        const ok = await fetch(`http://127.0.0.1:${this.port}/health/ready`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (ok) return;
+        await sleep(100);
+      }
+      throw new Error('api did not become ready');
+    }
+  }
+  async kill() {
+    this.kills += 1;
+    this.child.kill('SIGKILL');
+    if (this.child.exitCode === null && this.child.signalCode === null) await once(this.child, 'exit');
+  }
+  async stop() {
+    this.child.kill('SIGTERM');
+    if (this.child.exitCode === null && this.child.signalCode === null) await once(this.child, 'exit');
+  }
+}
+
+async function call(method, path, { body, headers = {} } = {}) {
+  const response = await request(`${base}${path}`, { method, headers: { authorization: `Bearer ${TOKEN}`, ...headers }, body, dispatcher });
+  const text = await response.body.text();
+  return { status: response.statusCode, body: text.startsWith('{') ? JSON.parse(text) : undefined };
+}
+
+let base = '';
+const acknowledgedUploads = new Map(); // id -> sha256
+const acknowledgedProcessing = new Set(); // asset id
+let requests = 0;
+let failedRequests = 0;
+let stop = false;
+
+async function client(spaceId, pngSample) {
+  while (!stop) {
+    try {
+      const bytes = Math.random() < 0.3 ? pngSample : randomBytes(1024 + Math.floor(Math.random() * 3 * 1024 * 1024));
+      requests += 1;
+      const uploaded = await call('POST', `/spaces/${spaceId}/uploads`, {
+        body: bytes,
+        headers: { 'content-type': 'application/octet-stream' },
+      });
+      if (uploaded.status !== 201) {
+        failedRequests += 1;
+        continue;
+      }
+      acknowledgedUploads.set(uploaded.body.sys.id, sha256(bytes));
+      if (Math.random() < 0.5) continue;
+      requests += 1;
+      const created = await call('POST', `/spaces/${spaceId}/assets`, {
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          fields: {
+            file: {
+              'en-US': {
+                contentType: 'application/octet-stream',
+                fileName: 'f.bin',
+                uploadFrom: { sys: { type: 'Link', linkType: 'Upload', id: uploaded.body.sys.id } },
+              },
+            },
+          },
+        }),
+      });
+      if (created.status !== 201) {
+        failedRequests += 1;
+        continue;
+      }
+      requests += 1;
+      const processed = await call('PUT', `/spaces/${spaceId}/assets/${created.body.sys.id}/files/en-US/process`, {
+        headers: { 'x-contentful-version': '1' },
+      });
+      if (processed.status === 204) acknowledgedProcessing.add(created.body.sys.id);
+      else failedRequests += 1;
+    } catch {
+      failedRequests += 1;
+      await sleep(50);
+    }
+  }
+}
+
+const minio = await prepare();
+const api = new App('api', await freePort());
+const worker = new App('worker', 0);
+base = `http://127.0.0.1:${api.port}`;
+await api.start();
+await worker.start();
+const space = await call('POST', '/spaces', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'faults' }) });
+const spaceId = space.body.sys.id;
+const { default: sharp } = await import('sharp');
+const pngSample = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 1, g: 2, b: 3 } } })
+  .png()
+  .toBuffer();
+
+const started = Date.now();
+const clients = Array.from({ length: CLIENTS }, () => client(spaceId, pngSample));
+for (let i = 0; i < ITERATIONS; i += 1) {
+  await sleep(300 + Math.random() * 1200);
+  const victim = Math.random() < 0.5 ? api : worker;
+  await victim.kill();
+  await victim.start();
+}
+stop = true;
+await Promise.all(clients);
+await sleep(500);
+
+// Let processing, the outbox, the purge (abandoned uploads) and the sweeper finish.
+const violations = [];
+const db = new pg.Client({ connectionString: DATABASE_URL });
+await db.connect();
+const deadline = Date.now() + 90_000;
+for (;;) {
+  const { rows } = await db.query(`SELECT count(*)::int AS n FROM "AssetFile" WHERE status = 'processing'`);
+  const pending = await db.query(`SELECT count(*)::int AS n FROM "Upload" WHERE status <> 'ready'`);
+  if ((rows[0].n === 0 && pending.rows[0].n === 0) || Date.now() > deadline) break;
+  await sleep(500);
+}
+await sleep(5_000); // at least two sweeper rounds after the last write
+
+let uploadsChecked = 0;
+for (const [id, digest] of acknowledgedUploads) {
+  const upload = await call('GET', `/spaces/${spaceId}/uploads/${id}`);
+  uploadsChecked += 1;
+  if (upload.status !== 200 || upload.body.details.sha256 !== digest) violations.push(`upload ${id}: ${upload.status}`);
+}
+let processingChecked = 0;
+for (const assetId of acknowledgedProcessing) {
+  processingChecked += 1;
+  const asset = await call('GET', `/spaces/${spaceId}/assets/${assetId}`);
+  const state = asset.body?.sys?.fileProcessing?.['en-US'];
+  const objects = [];
+  for await (const item of minio.listObjectsV2(BUCKET, `assets/${spaceId}/master/${assetId}/`, true)) objects.push(item.name);
+  if (state?.status === 'ready') {
+    if (asset.body.sys.version !== 2 || !asset.body.fields.file['en-US'].url || objects.length !== 1) {
+      violations.push(`asset ${assetId}: version ${asset.body.sys.version}, ${objects.length} objects`);
+    }
+  } else if (!(state?.status === 'failed' && state.reason && objects.length === 0)) {
+    violations.push(`asset ${assetId}: processing ${JSON.stringify(state)}, ${objects.length} objects`);
+  }
+}
+
+const objects = new Set();
+for await (const item of minio.listObjectsV2(BUCKET, '', true)) objects.add(item.name);
+const owned = new Set(
+  (await db.query(`SELECT "objectKey" FROM "Upload" UNION ALL SELECT "objectKey" FROM "AssetFile" WHERE status = 'ready'`)).rows.map(
+    (row) => row.objectKey,
+  ),
+);
+const ownedAny = new Set(
+  (await db.query(`SELECT "objectKey" FROM "Upload" UNION ALL SELECT "objectKey" FROM "AssetFile"`)).rows.map((row) => row.objectKey),
+);
+const objectsWithoutRow = [...objects].filter((key) => !ownedAny.has(key));
+const rowsWithoutObject = [...owned].filter((key) => !objects.has(key));
+if (objectsWithoutRow.length > 0) violations.push(`${objectsWithoutRow.length} objects without a row, e.g. ${objectsWithoutRow[0]}`);
+if (rowsWithoutObject.length > 0) violations.push(`${rowsWithoutObject.length} rows without an object, e.g. ${rowsWithoutObject[0]}`);
+
+await db.end();
+await api.stop();
+await worker.stop();
+await dispatcher.close();
+
+console.log(
+  `fault injection: ${ITERATIONS} iterations in ${((Date.now() - started) / 1000).toFixed(0)} s; killed api ${api.kills}×, worker ${worker.kills}×; ` +
+    `${requests} requests (${failedRequests} refused or failed while a process was down, as expected); checked ${uploadsChecked} acknowledged uploads, ` +
+    `${processingChecked} acknowledged process calls, ${objects.size} objects against ${ownedAny.size} rows; violations: ${violations.length}`,
+);
+for (const violation of violations.slice(0, 20)) console.log(`  - ${violation}`);
+process.exit(violations.length === 0 ? 0 : 1);
