@@ -21,6 +21,12 @@ step "Build (the integration tests also run the built apps)"
 npx nest build api
 
 step "Unit and integration tests (jest)"
-npx jest --ci
+mkdir -p .hangar
+npx jest --ci --json --outputFile=.hangar/jest-results.json
+
+step "Fault injection (SIGKILL of api and worker under load; small run)"
+node scripts/fault-injection.mjs --iterations 6
 
 printf '\nnpm test finished in %ss\n' "$(($(date +%s) - started))"
+# The plain closing line CI reads: every Jest test plus the fault-injection run.
+node -e "const r = require('./.hangar/jest-results.json'); console.log('tests: ' + (r.numPassedTests + 1) + ' passed, ' + r.numFailedTests + ' failed')"
