@@ -1,31 +1,51 @@
-import type { INestApplicationContext } from '@nestjs/common';
 import request from 'supertest';
 import { PrismaService } from '@hangar/database';
 import { type RunningApi, startApi } from './support/api-harness';
 import { type AssetClient, createAsset, fileField, getAsset, processLocale, uploadBytes, waitForProcessing } from './support/assets';
 import { newSpace, newUser } from './support/factories';
 import { makeImage } from './support/images';
-import { startWorker } from './support/worker-harness';
+import { freePort, spawnApp, waitFor } from './support/processes';
+import { testProcessEnv } from './support/test-env';
+
+type Spawned = ReturnType<typeof spawnApp>;
 
 /**
- * Two api and two worker processes' worth of apps over the same PostgreSQL,
+ * Two api and two worker processes (the built apps) over the same PostgreSQL,
  * Redis and MinIO: any api serves what another wrote, and every job runs once.
  */
 describe('several replicas at once', () => {
-  let apis: RunningApi[];
-  let workers: INestApplicationContext[];
+  let inspector: RunningApi;
+  const processes: Spawned[] = [];
   let clients: AssetClient[];
 
   beforeAll(async () => {
-    apis = [await startApi(), await startApi()];
-    workers = [await startWorker(), await startWorker()];
-    const user = await newUser(apis[0]?.baseUrl ?? '');
-    const spaceId = await newSpace(apis[1]?.baseUrl ?? '', user);
-    clients = apis.map((api) => ({ baseUrl: api.baseUrl, auth: user.auth, spaceId }));
+    const ports = [await freePort(), await freePort()];
+    for (const port of ports) processes.push(spawnApp('api', testProcessEnv({ PORT: String(port) })));
+    processes.push(spawnApp('worker', testProcessEnv()), spawnApp('worker', testProcessEnv()));
+    const baseUrls = ports.map((port) => `http://127.0.0.1:${port}`);
+    for (const baseUrl of baseUrls) {
+      await waitFor(
+        () =>
+          fetch(`${baseUrl}/health/ready`).then(
+            (r) => r.ok,
+            () => false,
+          ),
+        30_000,
+        `${baseUrl} to be ready`,
+      );
+    }
+    // An in-process app only to read the database afterwards.
+    inspector = await startApi();
+    const user = await newUser(baseUrls[0] ?? '');
+    const spaceId = await newSpace(baseUrls[1] ?? '', user);
+    clients = baseUrls.map((baseUrl) => ({ baseUrl, auth: user.auth, spaceId }));
   });
   afterAll(async () => {
-    for (const worker of workers) await worker.close();
-    for (const api of apis) await api.close();
+    for (const { child, exited } of processes) {
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await inspector.close();
   });
 
   it('serves uploads and assets through either api, and processes each request exactly once', async () => {
@@ -48,7 +68,7 @@ describe('several replicas at once', () => {
       expect(body.fields.file?.['en-US']?.details?.image).toEqual({ width: 10 + index, height: 10 });
       expect(body.sys.version).toBe(2);
     }
-    const files = await apis[0]?.app.get(PrismaService).assetFile.findMany({ where: { assetId: { in: assetIds } } });
+    const files = await inspector.app.get(PrismaService).assetFile.findMany({ where: { assetId: { in: assetIds } } });
     expect(files).toHaveLength(12);
     // One handler run per request: the work was shared out, never done twice.
     expect(files?.every((file) => file.status === 'ready' && file.attempts === 1)).toBe(true);
