@@ -6,12 +6,12 @@ import { type RunningApi, startApi } from './support/api-harness';
 import { type AssetClient, createAsset, fileField, processLocale, uploadBytes, waitForProcessing } from './support/assets';
 import { newSpace, newUser } from './support/factories';
 import { makeImage } from './support/images';
+import { hourlyRounds } from './support/rounds';
 import { startWorker } from './support/worker-harness';
 
 // A bucket of its own: objects of other test files (some with rows in throw-away databases) must not look orphaned here.
 const BUCKET = { S3_BUCKET: 'hangar-sweep-test', ORPHAN_SWEEP_INTERVAL_SECONDS: '3600' };
-let window = 1_000_000 + Math.floor(Math.random() * 1_000_000_000);
-const nextRound = () => (window += 1) * 3_600_000 + 1;
+const nextRound = hourlyRounds();
 
 describe('orphan sweeper', () => {
   let api: RunningApi;

@@ -11,13 +11,11 @@ import { type RunningApi, startApi } from './support/api-harness';
 import { expectContentfulError } from './support/contentful-shape';
 import { newSpace, newUser, type TestUser } from './support/factories';
 import { uploadLeftovers } from './support/upload-inspection';
+import { hourlyRounds } from './support/rounds';
 import { startWorker } from './support/worker-harness';
 
-// Rounds are claimed per PURGE_INTERVAL_SECONDS window; each test claims a window of its own through `now`
-// (random, so that claims of an earlier run, which live two intervals, never collide).
 const INTERVAL = '3600';
-let window = 1_000_000 + Math.floor(Math.random() * 1_000_000_000);
-const nextRound = () => (window += 1) * 3_600_000 + 1;
+const nextRound = hourlyRounds();
 
 describe('upload purge', () => {
   let api: RunningApi;
