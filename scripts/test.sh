@@ -24,9 +24,13 @@ step "Unit and integration tests (jest)"
 mkdir -p .hangar
 npx jest --ci --json --outputFile=.hangar/jest-results.json
 
+step "Upload and Asset suites again, through two api and two worker replicas behind a balancer"
+HANGAR_TEST_REPLICAS=2 npx jest --ci test/uploads test/assets test/sdk-assets test/upload-purge \
+  --selectProjects integration --json --outputFile=.hangar/jest-replicas.json
+
 step "Fault injection (SIGKILL of api and worker under load; small run)"
 node scripts/fault-injection.mjs --iterations 6
 
 printf '\nnpm test finished in %ss\n' "$(($(date +%s) - started))"
 # The plain closing line CI reads: every Jest test plus the fault-injection run.
-node -e "const r = require('./.hangar/jest-results.json'); console.log('tests: ' + (r.numPassedTests + 1) + ' passed, ' + r.numFailedTests + ' failed')"
+node -e "const a = require('./.hangar/jest-results.json'), b = require('./.hangar/jest-replicas.json'); console.log('tests: ' + (a.numPassedTests + b.numPassedTests + 1) + ' passed, ' + (a.numFailedTests + b.numFailedTests) + ' failed')"
