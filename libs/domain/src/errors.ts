@@ -84,7 +84,7 @@ export class VersionMismatchError extends HangarError {
 }
 
 export class ServiceUnavailableError extends HangarError {
-  constructor(dependency: 'database' | 'storage' | 'queue') {
+  constructor(dependency: 'database' | 'storage') {
     super('ServiceUnavailable', `A required service (${dependency}) is unavailable; try again shortly.`, { dependency });
   }
 }

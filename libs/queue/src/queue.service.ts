@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { DEFAULT_JOB_OPTIONS, type JobName, jobIdOf, type JobPayloads, QUEUE_OF_JOB, type QueueName } from './job-contracts';
+import { DEFAULT_JOB_OPTIONS, type JobName, QUEUE_OF_JOB, type QueueName } from './job-contracts';
 import { RedisService } from './redis.service';
 
 /** Enqueues jobs; the only producer-side user of BullMQ. */
@@ -9,13 +9,6 @@ export class QueueService implements OnModuleDestroy {
   private readonly queues = new Map<QueueName, Queue>();
 
   constructor(private readonly redis: RedisService) {}
-
-  /** Adds a job under its deterministic id (adding the same one twice keeps one job). */
-  async enqueue<N extends JobName>(name: N, payload: JobPayloads[N]): Promise<string> {
-    const jobId = jobIdOf(name, payload);
-    await this.add(name, jobId, payload);
-    return jobId;
-  }
 
   /** Adds a job whose id was computed when it was staged (see OutboxService). */
   async add(name: JobName, jobId: string, payload: unknown): Promise<void> {
