@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@hangar/database';
 import { type ValidationErrorDetail, ValidationFailedError } from '@hangar/domain';
 import { LocalesService } from '../locales/locales.service';
-import type { UploadTarget } from '../uploads/uploads.service';
+import type { EnvironmentTarget } from '../common/environment-target';
 import { type AssetFieldsInput, isProcessed, type PendingFile, type ProcessedFile, type StoredFields } from './asset-fields';
 
 export interface ResolvedFields {
@@ -24,7 +24,7 @@ export class AssetFieldsResolver {
     private readonly locales: LocalesService,
   ) {}
 
-  async resolve(target: UploadTarget, input: AssetFieldsInput, current: StoredFields | undefined): Promise<ResolvedFields> {
+  async resolve(target: EnvironmentTarget, input: AssetFieldsInput, current: StoredFields | undefined): Promise<ResolvedFields> {
     const codes = await this.locales.codes(target.spaceId, target.environmentId);
     const known = new Set(codes);
     const errors: ValidationErrorDetail[] = [];

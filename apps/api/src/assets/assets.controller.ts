@@ -5,10 +5,9 @@ import { HangarError, RESOURCE_ID_PATTERN } from '@hangar/domain';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { collection } from '../common/collection';
+import { environmentTarget } from '../common/environment-target';
 import { JsonBody } from '../common/json-body.decorator';
 import { ExpectedVersion } from '../common/version-header.decorator';
-import { MASTER_ENVIRONMENT } from '../spaces/spaces.service';
-import type { UploadTarget } from '../uploads/uploads.service';
 import { assetBody } from './asset-fields';
 import { parseAssetQuery } from './asset-query';
 import { assetResource } from './asset.resource';
@@ -18,10 +17,6 @@ const BASES = ['spaces/:spaceId/environments/:environmentId/assets', 'spaces/:sp
 const item = (suffix = '') => BASES.map((base) => `${base}/:assetId${suffix}`);
 
 type AssetBody = z.output<typeof assetBody>;
-
-function targetOf(spaceId: string, environmentId: string | undefined): UploadTarget {
-  return { spaceId, environmentId: environmentId ?? MASTER_ENVIRONMENT };
-}
 
 /** Contentful's Asset API (CMA), under an environment or, for master, directly under the space. */
 @Controller()
@@ -35,7 +30,7 @@ export class AssetsController {
     @Query() query: Record<string, unknown>,
   ) {
     const parsed = parseAssetQuery(query);
-    const { items, total } = await this.assets.list(targetOf(spaceId, environmentId), parsed);
+    const { items, total } = await this.assets.list(environmentTarget(spaceId, environmentId), parsed);
     return collection(items.map(assetResource), total, parsed.page);
   }
 
@@ -47,7 +42,7 @@ export class AssetsController {
     @CurrentPrincipal() principal: Principal,
     @JsonBody(assetBody) body: AssetBody,
   ) {
-    return assetResource(await this.assets.create(targetOf(spaceId, environmentId), principal, body.fields));
+    return assetResource(await this.assets.create(environmentTarget(spaceId, environmentId), principal, body.fields));
   }
 
   @Get(item())
@@ -56,7 +51,7 @@ export class AssetsController {
     @Param('environmentId') environmentId: string | undefined,
     @Param('assetId') assetId: string,
   ) {
-    return assetResource(await this.assets.get(targetOf(spaceId, environmentId), assetId));
+    return assetResource(await this.assets.get(environmentTarget(spaceId, environmentId), assetId));
   }
 
   @Put(item())
@@ -72,7 +67,7 @@ export class AssetsController {
     if (!RESOURCE_ID_PATTERN.test(assetId)) {
       throw new HangarError('BadRequest', 'Asset ids may use letters, digits, "-", "_" and "." (1–64).', { id: assetId });
     }
-    const { asset, created } = await this.assets.put(targetOf(spaceId, environmentId), principal, assetId, body.fields, version);
+    const { asset, created } = await this.assets.put(environmentTarget(spaceId, environmentId), principal, assetId, body.fields, version);
     response.status(created ? 201 : 200);
     return assetResource(asset);
   }
@@ -85,7 +80,7 @@ export class AssetsController {
     @Param('assetId') assetId: string,
     @ExpectedVersion() version: number | undefined,
   ) {
-    await this.assets.delete(targetOf(spaceId, environmentId), assetId, version);
+    await this.assets.delete(environmentTarget(spaceId, environmentId), assetId, version);
   }
 
   @Put(item('/files/:locale/process'))
@@ -97,7 +92,7 @@ export class AssetsController {
     @Param('locale') locale: string,
     @ExpectedVersion() version: number | undefined,
   ) {
-    await this.assets.process(targetOf(spaceId, environmentId), assetId, locale, version);
+    await this.assets.process(environmentTarget(spaceId, environmentId), assetId, locale, version);
   }
 
   @Put(item('/published'))
@@ -108,7 +103,7 @@ export class AssetsController {
     @CurrentPrincipal() principal: Principal,
     @ExpectedVersion() version: number | undefined,
   ) {
-    return assetResource(await this.assets.publish(targetOf(spaceId, environmentId), principal, assetId, version));
+    return assetResource(await this.assets.publish(environmentTarget(spaceId, environmentId), principal, assetId, version));
   }
 
   @Delete(item('/published'))
@@ -118,7 +113,7 @@ export class AssetsController {
     @Param('assetId') assetId: string,
     @ExpectedVersion() version: number | undefined,
   ) {
-    return assetResource(await this.assets.unpublish(targetOf(spaceId, environmentId), assetId, version));
+    return assetResource(await this.assets.unpublish(environmentTarget(spaceId, environmentId), assetId, version));
   }
 
   @Put(item('/archived'))
@@ -129,7 +124,7 @@ export class AssetsController {
     @CurrentPrincipal() principal: Principal,
     @ExpectedVersion() version: number | undefined,
   ) {
-    return assetResource(await this.assets.archive(targetOf(spaceId, environmentId), principal, assetId, version));
+    return assetResource(await this.assets.archive(environmentTarget(spaceId, environmentId), principal, assetId, version));
   }
 
   @Delete(item('/archived'))
@@ -139,6 +134,6 @@ export class AssetsController {
     @Param('assetId') assetId: string,
     @ExpectedVersion() version: number | undefined,
   ) {
-    return assetResource(await this.assets.unarchive(targetOf(spaceId, environmentId), assetId, version));
+    return assetResource(await this.assets.unarchive(environmentTarget(spaceId, environmentId), assetId, version));
   }
 }

@@ -5,7 +5,7 @@ import { HangarError, newId, NotFoundError, type ValidationErrorDetail, Validati
 import { JobName, OutboxService } from '@hangar/queue';
 import { StorageService } from '@hangar/storage';
 import type { Principal } from '../auth/principal';
-import type { UploadTarget } from '../uploads/uploads.service';
+import type { EnvironmentTarget } from '../common/environment-target';
 import { type AssetFieldsInput, isProcessed, type StoredFields } from './asset-fields';
 import { AssetFieldsResolver } from './asset-fields.resolver';
 import type { AssetQuery } from './asset-query';
@@ -26,7 +26,7 @@ export class AssetsService {
     private readonly resolver: AssetFieldsResolver,
   ) {}
 
-  async get(target: UploadTarget, assetId: string): Promise<AssetWithFiles> {
+  async get(target: EnvironmentTarget, assetId: string): Promise<AssetWithFiles> {
     const asset = await this.prisma.asset.findUnique({
       where: { spaceId_environmentId_id: { ...target, id: assetId } },
       include: { files: true },
@@ -35,7 +35,7 @@ export class AssetsService {
     return asset;
   }
 
-  async list(target: UploadTarget, query: AssetQuery): Promise<{ items: AssetWithFiles[]; total: number }> {
+  async list(target: EnvironmentTarget, query: AssetQuery): Promise<{ items: AssetWithFiles[]; total: number }> {
     const where: Prisma.AssetWhereInput = { ...target, ...query.where };
     const [items, total] = await Promise.all([
       this.prisma.asset.findMany({
@@ -50,7 +50,7 @@ export class AssetsService {
     return { items, total };
   }
 
-  async create(target: UploadTarget, principal: Principal, input: AssetFieldsInput, assetId = newId()): Promise<AssetWithFiles> {
+  async create(target: EnvironmentTarget, principal: Principal, input: AssetFieldsInput, assetId = newId()): Promise<AssetWithFiles> {
     const resolved = await this.resolver.resolve(target, input, undefined);
     try {
       return await this.prisma.asset.create({
@@ -72,7 +72,7 @@ export class AssetsService {
 
   /** PUT: creates with the chosen id, or replaces the whole body at the expected version. */
   async put(
-    target: UploadTarget,
+    target: EnvironmentTarget,
     principal: Principal,
     assetId: string,
     input: AssetFieldsInput,
@@ -96,7 +96,7 @@ export class AssetsService {
   }
 
   /** Deletes an unpublished asset and its stored files. */
-  async delete(target: UploadTarget, assetId: string, expectedVersion: number | undefined): Promise<void> {
+  async delete(target: EnvironmentTarget, assetId: string, expectedVersion: number | undefined): Promise<void> {
     const asset = await this.get(target, assetId);
     this.expectVersionIfGiven(asset, expectedVersion);
     if (asset.publishedVersion !== null) throw badRequest('A published asset cannot be deleted; unpublish it first.');
@@ -114,7 +114,7 @@ export class AssetsService {
    * Several locales may be processed at the same version (the SDK's
    * processForAllLocales does so); a processed locale is a no-op.
    */
-  async process(target: UploadTarget, assetId: string, locale: string, expectedVersion: number | undefined): Promise<void> {
+  async process(target: EnvironmentTarget, assetId: string, locale: string, expectedVersion: number | undefined): Promise<void> {
     const asset = await this.get(target, assetId);
     this.expectVersion(asset, expectedVersion);
     if (asset.archivedVersion !== null) throw badRequest('An archived asset cannot be processed; unarchive it first.');
@@ -162,7 +162,12 @@ export class AssetsService {
     await this.outbox.dispatchNow([message]);
   }
 
-  async publish(target: UploadTarget, principal: Principal, assetId: string, expectedVersion: number | undefined): Promise<AssetWithFiles> {
+  async publish(
+    target: EnvironmentTarget,
+    principal: Principal,
+    assetId: string,
+    expectedVersion: number | undefined,
+  ): Promise<AssetWithFiles> {
     const asset = await this.get(target, assetId);
     this.expectVersion(asset, expectedVersion);
     if (asset.archivedVersion !== null) throw badRequest('An archived asset cannot be published; unarchive it first.');
@@ -187,14 +192,19 @@ export class AssetsService {
     });
   }
 
-  async unpublish(target: UploadTarget, assetId: string, expectedVersion: number | undefined): Promise<AssetWithFiles> {
+  async unpublish(target: EnvironmentTarget, assetId: string, expectedVersion: number | undefined): Promise<AssetWithFiles> {
     const asset = await this.get(target, assetId);
     this.expectVersionIfGiven(asset, expectedVersion);
     if (asset.publishedVersion === null) throw badRequest('The asset is not published.');
     return this.update(asset, { publishedVersion: null, publishedAt: null, publishedById: null });
   }
 
-  async archive(target: UploadTarget, principal: Principal, assetId: string, expectedVersion: number | undefined): Promise<AssetWithFiles> {
+  async archive(
+    target: EnvironmentTarget,
+    principal: Principal,
+    assetId: string,
+    expectedVersion: number | undefined,
+  ): Promise<AssetWithFiles> {
     const asset = await this.get(target, assetId);
     this.expectVersionIfGiven(asset, expectedVersion);
     if (asset.archivedVersion !== null) throw badRequest('The asset is already archived.');
@@ -202,7 +212,7 @@ export class AssetsService {
     return this.update(asset, { archivedVersion: asset.version, archivedAt: new Date(), archivedById: principal.userId });
   }
 
-  async unarchive(target: UploadTarget, assetId: string, expectedVersion: number | undefined): Promise<AssetWithFiles> {
+  async unarchive(target: EnvironmentTarget, assetId: string, expectedVersion: number | undefined): Promise<AssetWithFiles> {
     const asset = await this.get(target, assetId);
     this.expectVersionIfGiven(asset, expectedVersion);
     if (asset.archivedVersion === null) throw badRequest('The asset is not archived.');

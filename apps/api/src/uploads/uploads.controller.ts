@@ -2,8 +2,8 @@ import { Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/com
 import { HangarError } from '@hangar/domain';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
+import { environmentTarget } from '../common/environment-target';
 import type { HangarRequest } from '../common/http-request';
-import { MASTER_ENVIRONMENT } from '../spaces/spaces.service';
 import { uploadResource } from './upload.resource';
 import { type UploadTarget, UploadsService } from './uploads.service';
 
@@ -12,10 +12,6 @@ export const UPLOAD_MEDIA_TYPE = 'application/octet-stream';
 const COLLECTION = ['spaces/:spaceId/uploads', 'spaces/:spaceId/environments/:environmentId/uploads'];
 const ITEM = COLLECTION.map((path) => `${path}/:uploadId`);
 
-function targetOf(spaceId: string, environmentId: string | undefined): UploadTarget {
-  return { spaceId, environmentId: environmentId ?? MASTER_ENVIRONMENT };
-}
-
 /**
  * The target of a request about one upload. contentful-management's legacy
  * `Upload.delete()` (v12) sends the upload id where the environment id goes;
@@ -23,7 +19,7 @@ function targetOf(spaceId: string, environmentId: string | undefined): UploadTar
  * environment of the space it lives" and the SDK works unmodified.
  */
 function itemTargetOf(spaceId: string, environmentId: string | undefined, uploadId: string): UploadTarget | { spaceId: string } {
-  return environmentId === uploadId ? { spaceId } : targetOf(spaceId, environmentId);
+  return environmentId === uploadId ? { spaceId } : environmentTarget(spaceId, environmentId);
 }
 
 /** Contentful's Upload API: raw bytes in, a temporary Upload resource out. */
@@ -43,7 +39,7 @@ export class UploadsController {
       throw new HangarError('UnsupportedMediaType', `Send the upload body as ${UPLOAD_MEDIA_TYPE}.`, { accepted: [UPLOAD_MEDIA_TYPE] });
     }
     const lengthHeader = request.headers['content-length'];
-    const upload = await this.uploads.create(targetOf(spaceId, environmentId), principal, {
+    const upload = await this.uploads.create(environmentTarget(spaceId, environmentId), principal, {
       // Not the default iterator: it would destroy the socket when we stop early, and a 413 could not be sent.
       chunks: request.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>,
       declaredLength: lengthHeader === undefined ? undefined : Number(lengthHeader),

@@ -5,13 +5,11 @@ import { HangarError, newId, ServiceUnavailableError } from '@hangar/domain';
 import { isStorageUnavailable, isStorageUnreachable, StorageService } from '@hangar/storage';
 import { UploadCleanupService, uploadObjectKey } from '@hangar/uploads';
 import type { Principal } from '../auth/principal';
+import type { EnvironmentTarget } from '../common/environment-target';
 import { EnvironmentsService } from '../environments/environments.service';
 import { BodyMeter, meteredBody, UploadTooLargeError } from './metered-body';
 
-export interface UploadTarget {
-  readonly spaceId: string;
-  readonly environmentId: string;
-}
+export type UploadTarget = EnvironmentTarget;
 
 /** Which uploads a read or delete may match: a space and environment, or (an upload id being unique) a space. */
 export type UploadScope = UploadTarget | { readonly spaceId: string };
