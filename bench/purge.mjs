@@ -3,7 +3,6 @@
 // Reports the seconds and what is left (target: nothing).
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { benchEnv, machine, prepareDatabase, REPO_ROOT } from './lib.mjs';
 
@@ -19,7 +18,7 @@ const { UploadPurgeJob } = dist('apps/worker/src/uploads/upload-purge.job.js');
 const { PrismaService } = dist('libs/database/src/index.js');
 const { StorageService } = dist('libs/storage/src/index.js');
 const { newId } = dist('libs/domain/src/index.js');
-const { uploadObjectKey, uploadObjectPrefix } = dist('libs/uploads/src/index.js');
+const { uploadObjectKey, uploadObjectPrefix } = dist('libs/ingest/src/index.js');
 
 const worker = await createWorkerApp(loadConfig(process.env), false);
 const prisma = worker.get(PrismaService);
@@ -57,7 +56,7 @@ await Promise.all(
   Array.from({ length: 64 }, async () => {
     while (next < COUNT) {
       const id = ids[next++];
-      await storage.putStream(uploadObjectKey(spaceId, 'master', id), Readable.from([payload]), payload.length);
+      await storage.putObject(uploadObjectKey(spaceId, 'master', id), payload);
     }
   }),
 );

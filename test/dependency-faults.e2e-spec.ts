@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { PrismaService } from '@hangar/database';
 import { StorageService } from '@hangar/storage';
-import { uploadObjectPrefix } from '@hangar/uploads';
+import { uploadObjectPrefix } from '@hangar/ingest';
 import { type RunningApi, startApi } from './support/api-harness';
 import { expectContentfulError } from './support/contentful-shape';
 import { newSpace, newUser, type TestUser } from './support/factories';

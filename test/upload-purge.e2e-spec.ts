@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
 import type { INestApplicationContext } from '@nestjs/common';
 import request from 'supertest';
 import { PrismaService } from '@hangar/database';
 import { newId } from '@hangar/domain';
 import { StorageService } from '@hangar/storage';
-import { uploadObjectKey } from '@hangar/uploads';
+import { uploadObjectKey } from '@hangar/ingest';
 import { UploadPurgeJob } from '../apps/worker/src/uploads/upload-purge.job';
 import { type RunningApi, startApi } from './support/api-harness';
 import { expectContentfulError } from './support/contentful-shape';
@@ -52,9 +51,7 @@ describe('upload purge', () => {
       })),
     });
     for (let i = 0; i < ids.length; i += 50) {
-      await Promise.all(
-        ids.slice(i, i + 50).map((id) => storage.putStream(uploadObjectKey(spaceId, 'master', id), Readable.from([Buffer.from('x')]), 1)),
-      );
+      await Promise.all(ids.slice(i, i + 50).map((id) => storage.putObject(uploadObjectKey(spaceId, 'master', id), Buffer.from('x'))));
     }
     return ids;
   }
@@ -152,7 +149,7 @@ describe('upload purge', () => {
       await prisma.upload.create({
         data: { id, spaceId, environmentId: 'master', createdById: user.id, objectKey, status: 'pending', createdAt, expiresAt: inAnHour },
       });
-      await storage.putStream(objectKey, Readable.from([Buffer.from('partial')]), 7);
+      await storage.putObject(objectKey, Buffer.from('partial'));
     }
     const impatient = await startWorker({ PURGE_INTERVAL_SECONDS: INTERVAL, UPLOAD_ABANDON_SECONDS: '30' });
     try {

@@ -4,6 +4,7 @@ import { createClient } from 'contentful-management';
 import request from 'supertest';
 import { StorageService } from '@hangar/storage';
 import { type RunningApi, startApi } from './support/api-harness';
+import { objectBytes, objectExists } from './support/bucket';
 import { expectContentfulError } from './support/contentful-shape';
 import { addMember, JSON_TYPE, newSpace, newUser, type TestUser } from './support/factories';
 import { waitFor } from './support/processes';
@@ -76,19 +77,18 @@ describe('Upload API', () => {
     expect(body.details).toEqual({ size: whole.length, sha256: sha256(whole) });
     const storage = api.app.get(StorageService);
     const key = `uploads/${spaceId}/master/${body.sys.id}`;
-    expect((await storage.stat(key))?.size).toBe(whole.length);
-    const stored: Buffer[] = [];
-    for await (const chunk of await storage.read(key)) stored.push(chunk as Buffer);
-    expect(sha256(Buffer.concat(stored))).toBe(sha256(whole));
+    const stored = await objectBytes(storage, key);
+    expect(stored.length).toBe(whole.length);
+    expect(sha256(stored)).toBe(sha256(whole));
   });
 
   it('DELETE removes the upload and its object; it is then 404', async () => {
     const created = await upload(`/spaces/${spaceId}/uploads`, randomBytes(1000)).expect(201);
     const id = created.body.sys.id as string;
     const storage = api.app.get(StorageService);
-    expect(await storage.stat(`uploads/${spaceId}/master/${id}`)).toBeDefined();
+    expect(await objectExists(storage, `uploads/${spaceId}/master/${id}`)).toBe(true);
     await request(api.baseUrl).delete(`/spaces/${spaceId}/uploads/${id}`).set(user.auth).expect(204);
-    expect(await storage.stat(`uploads/${spaceId}/master/${id}`)).toBeUndefined();
+    expect(await objectExists(storage, `uploads/${spaceId}/master/${id}`)).toBe(false);
     expectContentfulError(await request(api.baseUrl).get(`/spaces/${spaceId}/uploads/${id}`).set(user.auth), 404, 'NotFound');
     expectContentfulError(await request(api.baseUrl).delete(`/spaces/${spaceId}/uploads/${id}`).set(user.auth), 404, 'NotFound');
   });

@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { PrismaService } from '@hangar/database';
 import { StorageService } from '@hangar/storage';
-import { uploadObjectPrefix } from '@hangar/uploads';
+import { uploadObjectPrefix } from '@hangar/ingest';
 
 /** What a space has left in PostgreSQL (rows of any status) and in MinIO (objects). */
 export async function uploadLeftovers(app: INestApplicationContext, spaceId: string): Promise<{ rows: number; objects: string[] }> {

@@ -2,11 +2,13 @@ import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, R
 import { APP_GUARD } from '@nestjs/core';
 import { type AppConfig, ConfigModule } from '@hangar/config';
 import { DatabaseModule } from '@hangar/database';
+import { EventsModule } from '@hangar/events';
 import { QueueModule } from '@hangar/queue';
 import { StorageModule } from '@hangar/storage';
 import { AssetsModule } from './assets/assets.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
+import { DeliveryModule } from './delivery/delivery.module';
 import { JsonBodyMiddleware } from './common/json-body.middleware';
 import { PathParamsGuard } from './common/path-params.guard';
 import { EnvironmentsModule } from './environments/environments.module';
@@ -26,6 +28,7 @@ export class ApiModule implements NestModule {
         DatabaseModule,
         StorageModule,
         QueueModule,
+        EventsModule,
         AuthModule,
         HealthModule,
         SpacesModule,
@@ -34,6 +37,7 @@ export class ApiModule implements NestModule {
         UsersModule,
         UploadsModule,
         AssetsModule,
+        DeliveryModule,
       ],
       // Guards run in this order: paths that name nothing are 404 before any token or database lookup.
       providers: [

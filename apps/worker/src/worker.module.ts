@@ -4,8 +4,9 @@ import { type AppConfig, ConfigModule } from '@hangar/config';
 import { DatabaseModule } from '@hangar/database';
 import { QueueModule } from '@hangar/queue';
 import { StorageModule } from '@hangar/storage';
-import { UploadsCoreModule } from '@hangar/uploads';
-import { AssetFileProcessingService } from './assets/asset-file-processing.service';
+import { AssetsModule } from '@hangar/assets';
+import { EventsModule } from '@hangar/events';
+import { IngestModule } from '@hangar/ingest';
 import { AssetProcessingProcessor } from './assets/asset-processing.processor';
 import { JOB_HANDLERS, type JobHandler } from './jobs/job-handler';
 import { JobWorkersService } from './jobs/job-workers.service';
@@ -19,12 +20,20 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), ScheduleModule.forRoot(), DatabaseModule, StorageModule, QueueModule, UploadsCoreModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        ScheduleModule.forRoot(),
+        DatabaseModule,
+        StorageModule,
+        QueueModule,
+        EventsModule,
+        IngestModule,
+        AssetsModule,
+      ],
       providers: [
         UploadPurgeJob,
         OutboxDispatcherJob,
         OrphanSweepJob,
-        AssetFileProcessingService,
         AssetProcessingProcessor,
         { provide: JOB_HANDLERS, useFactory: (...handlers: JobHandler[]) => handlers, inject: [AssetProcessingProcessor] },
         JobWorkersService,

@@ -1,33 +1,35 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { Client, CopyDestinationOptions, CopySourceOptions } from 'minio';
 import type { Readable } from 'node:stream';
+import { Client, CopyDestinationOptions, CopySourceOptions } from 'minio';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
-import { partChunks } from './part-chunks';
 import { settleWithin } from '@hangar/domain';
 
-/** S3's smallest part is 5 MiB; 8 MiB parts keep request overhead low and memory small. */
-const MIN_PART_SIZE = 5 * 1024 * 1024;
-const MAX_PARTS = 10_000;
+/** S3's smallest part (every part of a multipart upload but the last must be at least this). */
+export const MIN_PART_SIZE = 5 * 1024 * 1024;
+/** S3's largest part number. */
+export const MAX_PARTS = 10_000;
 /** Parts uploaded at once while the next is read: enough to keep the link to storage busy. */
 const PARALLEL_PARTS = 3;
 
-async function* prepend<T>(head: T[], rest: AsyncIterator<T>): AsyncGenerator<T> {
-  yield* head;
-  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+/** One written part of a multipart upload. */
+export interface StoredPart {
+  readonly part: number;
+  readonly etag: string;
 }
 
-export interface StoredObjectInfo {
-  readonly size: number;
-  readonly etag: string;
-  readonly lastModified: Date;
-  readonly contentType: string | undefined;
+/** A multipart upload that was started and neither completed nor aborted. */
+export interface IncompleteUpload {
+  readonly key: string;
+  readonly uploadId: string;
+  readonly initiated: Date;
 }
 
 /**
  * The only place that talks to object storage (MinIO or any S3). Every
- * object Hangar keeps lives in one bucket, under a key owned by one row.
+ * object Hangar keeps lives in one bucket, under a key owned by one row
+ * (see the ownership registry of the orphan sweeper).
  */
 @Injectable()
 export class StorageService implements OnModuleInit, OnModuleDestroy {
@@ -77,87 +79,110 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
     return settleWithin(this.client.bucketExists(this.bucket), timeoutMs, false);
   }
 
-  /**
-   * Streams `body` into `key` without ever holding it whole: a body that fits
-   * in one part is sent with a single PUT; a longer one as a multipart upload
-   * whose parts go out a few at a time while the next one is read, so memory
-   * is bounded by (PARALLEL_PARTS + 1) parts. On any failure — the source
-   * breaking included — the multipart upload is aborted and the error rethrown.
-   * `expectedBytes` (the Content-Length, or the largest size allowed) picks a
-   * part size that keeps under S3's 10,000-part limit.
-   */
-  async putStream(
-    key: string,
-    body: AsyncIterable<Buffer>,
-    expectedBytes: number,
-    contentType = 'application/octet-stream',
-  ): Promise<void> {
-    const partSize = Math.max(MIN_PART_SIZE, Math.ceil(expectedBytes / MAX_PARTS));
-    const parts = partChunks(body, partSize);
-    const first = await parts.next();
-    const second = first.done ? first : await parts.next();
-    if (first.done || second.done) {
-      const whole = first.done ? Buffer.alloc(0) : first.value;
-      await this.client.putObject(this.bucket, key, whole, whole.length, { 'Content-Type': contentType });
-      return;
-    }
-    const uploadId = await this.client.initiateNewMultipartUpload(this.bucket, key, { 'Content-Type': contentType });
-    try {
-      const etags = await this.uploadParts(key, uploadId, prepend([first.value, second.value], parts));
-      await this.client.completeMultipartUpload(this.bucket, key, uploadId, etags);
-    } catch (error) {
-      await this.client
-        .abortMultipartUpload(this.bucket, key, uploadId)
-        .catch((abortError: unknown) =>
-          this.logger.warn({ msg: 'could not abort multipart upload', key, reason: (abortError as Error).message }),
-        );
-      throw error;
-    }
+  /** Writes a whole object with one PUT (bodies that fit in one part). */
+  async putObject(key: string, bytes: Buffer, contentType = 'application/octet-stream'): Promise<void> {
+    await this.client.putObject(this.bucket, key, bytes, bytes.length, { 'Content-Type': contentType });
   }
 
-  private async uploadParts(key: string, uploadId: string, parts: AsyncIterable<Buffer>): Promise<{ part: number; etag: string }[]> {
-    const etags: { part: number; etag: string }[] = [];
+  // ---- multipart primitives: a body written part by part, possibly over several requests
+
+  /** Starts a multipart upload; its id must be recorded before the first part is written. */
+  async initiateMultipart(key: string, contentType = 'application/octet-stream'): Promise<string> {
+    return this.client.initiateNewMultipartUpload(this.bucket, key, { 'Content-Type': contentType });
+  }
+
+  /**
+   * Writes `parts` as parts `firstPart`, `firstPart + 1`, … of a multipart
+   * upload, a few at once while the next one is read, so memory is bounded by
+   * (PARALLEL_PARTS + 1) parts. On failure — the source breaking included —
+   * it waits for the parts in flight and rethrows; the caller decides whether
+   * to abort. Returns the parts written, in order.
+   */
+  async uploadParts(key: string, uploadId: string, parts: AsyncIterable<Buffer>, firstPart = 1): Promise<StoredPart[]> {
+    const written: StoredPart[] = [];
     const inFlight = new Set<Promise<void>>();
     let failure: Error | undefined;
-    let partNumber = 0;
-    for await (const payload of parts) {
-      while (inFlight.size >= PARALLEL_PARTS) await Promise.race(inFlight);
-      if (failure !== undefined) throw failure;
-      partNumber += 1;
-      const part = partNumber;
-      const upload = this.client
-        .uploadPart({ bucketName: this.bucket, objectName: key, uploadID: uploadId, partNumber: part, headers: {} }, payload)
-        .then(
-          ({ etag }) => void etags.push({ part, etag }),
-          (error: unknown) => void (failure ??= error instanceof Error ? error : new Error(String(error))),
-        )
-        .finally(() => inFlight.delete(upload));
-      inFlight.add(upload);
+    let partNumber = firstPart - 1;
+    try {
+      for await (const payload of parts) {
+        while (inFlight.size >= PARALLEL_PARTS) await Promise.race(inFlight);
+        if (failure !== undefined) throw failure;
+        partNumber += 1;
+        if (partNumber > MAX_PARTS) throw new Error(`a multipart upload takes at most ${MAX_PARTS} parts`);
+        const part = partNumber;
+        const upload = this.client
+          .uploadPart({ bucketName: this.bucket, objectName: key, uploadID: uploadId, partNumber: part, headers: {} }, payload)
+          .then(
+            ({ etag }) => void written.push({ part, etag }),
+            (error: unknown) => void (failure ??= error instanceof Error ? error : new Error(String(error))),
+          )
+          .finally(() => inFlight.delete(upload));
+        inFlight.add(upload);
+      }
+    } finally {
+      await Promise.all(inFlight);
     }
-    await Promise.all(inFlight);
     if (failure !== undefined) throw failure;
-    return etags.sort((a, b) => a.part - b.part);
+    return written.sort((a, b) => a.part - b.part);
   }
 
-  async stat(key: string): Promise<StoredObjectInfo | undefined> {
+  /** The parts written so far (for completing an upload whose parts another process wrote). */
+  async listParts(key: string, uploadId: string): Promise<StoredPart[]> {
+    // `listParts` is protected in minio's typings but is the documented ListParts call.
+    const parts = await (
+      this.client as unknown as { listParts(bucket: string, key: string, uploadId: string): Promise<{ part: number; etag: string }[]> }
+    ).listParts(this.bucket, key, uploadId);
+    return parts.map(({ part, etag }) => ({ part, etag })).sort((a, b) => a.part - b.part);
+  }
+
+  /** Joins the parts into the object. */
+  async completeMultipart(key: string, uploadId: string, parts: readonly StoredPart[]): Promise<void> {
+    await this.client.completeMultipartUpload(this.bucket, key, uploadId, [...parts]);
+  }
+
+  /** Drops a multipart upload and its parts; aborting one that is already gone is not an error. */
+  async abortMultipart(key: string, uploadId: string): Promise<void> {
     try {
-      const stat = await this.client.statObject(this.bucket, key);
-      return {
-        size: stat.size,
-        etag: stat.etag,
-        lastModified: stat.lastModified,
-        contentType: (stat.metaData as Record<string, string | undefined>)['content-type'],
-      };
+      await this.client.abortMultipartUpload(this.bucket, key, uploadId);
     } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
+      if ((error as { code?: string }).code !== 'NoSuchUpload') throw error;
     }
   }
+
+  /**
+   * One page of the bucket's incomplete multipart uploads under `prefix`,
+   * after `keyMarker` (S3's ListMultipartUploads; MinIO answers it for an
+   * exact object key or a prefix).
+   */
+  async listIncompleteMultipart(
+    prefix: string,
+    keyMarker = '',
+  ): Promise<{ uploads: IncompleteUpload[]; nextKeyMarker: string | undefined }> {
+    const page = await this.client.listIncompleteUploadsQuery(this.bucket, prefix, keyMarker, '', '');
+    return {
+      uploads: page.uploads.map(({ key, uploadId, initiated }) => ({ key, uploadId, initiated })),
+      nextKeyMarker: page.isTruncated && page.nextKeyMarker ? page.nextKeyMarker : undefined,
+    };
+  }
+
+  // ---- reading, copying, deleting
 
   async read(key: string, range?: { start: number; end: number }): Promise<Readable> {
     return range
       ? this.client.getPartialObject(this.bucket, key, range.start, range.end - range.start + 1)
       : this.client.getObject(this.bucket, key);
+  }
+
+  /** The whole of a small object (a session's tail), or an empty buffer when there is none. */
+  async readSmall(key: string): Promise<Buffer> {
+    try {
+      const chunks: Buffer[] = [];
+      for await (const chunk of await this.client.getObject(this.bucket, key)) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    } catch (error) {
+      if (isNotFound(error)) return Buffer.alloc(0);
+      throw error;
+    }
   }
 
   /** Copies an object inside the bucket on the server: no bytes pass through this process. */
@@ -193,7 +218,7 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
     return page;
   }
 
-  /** Keys under `prefix` (tests and the orphan sweeper). */
+  /** Keys under `prefix`. */
   async listKeys(prefix: string): Promise<string[]> {
     const keys: string[] = [];
     for await (const item of this.client.listObjectsV2(this.bucket, prefix, true)) {

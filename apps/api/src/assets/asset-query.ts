@@ -1,25 +1,19 @@
+import { type AssetQuery, MIMETYPE_GROUPS } from '@hangar/assets';
 import type { Prisma } from '@hangar/database';
-import { MIMETYPE_GROUPS } from '@hangar/assets';
 import { HangarError } from '@hangar/domain';
-import { type Page, parsePage } from '../common/collection';
+import { parsePage } from '../common/collection';
 
-const ORDERABLE: Record<string, keyof Prisma.AssetOrderByWithRelationInput> = {
-  'sys.createdAt': 'createdAt',
-  'sys.updatedAt': 'updatedAt',
-  'sys.id': 'id',
-  'sys.version': 'version',
-  'fields.title': 'title',
-  'fields.file.contentType': 'contentType',
-};
+const ORDERABLE: ReadonlyMap<string, keyof Prisma.AssetOrderByWithRelationInput> = new Map([
+  ['sys.createdAt', 'createdAt'],
+  ['sys.updatedAt', 'updatedAt'],
+  ['sys.id', 'id'],
+  ['sys.version', 'version'],
+  ['fields.title', 'title'],
+  ['fields.file.contentType', 'contentType'],
+]);
 
 const PAGING = new Set(['skip', 'limit', 'order', 'locale', 'select']);
 const MAX_IN = 1000;
-
-export interface AssetQuery {
-  page: Page;
-  where: Prisma.AssetWhereInput;
-  orderBy: Prisma.AssetOrderByWithRelationInput[];
-}
 
 function invalid(message: string, parameter: string): HangarError {
   return new HangarError('InvalidQuery', message, { parameter });
@@ -75,8 +69,8 @@ export function parseAssetQuery(query: Record<string, unknown>): AssetQuery {
         where.push({ contentType: { in: list(name, raw) } });
         break;
       case 'mimetype_group': {
-        const group = MIMETYPE_GROUPS[single(name, raw)];
-        if (!group) throw invalid(`mimetype_group must be one of ${Object.keys(MIMETYPE_GROUPS).join(', ')}.`, name);
+        const group = MIMETYPE_GROUPS.get(single(name, raw));
+        if (!group) throw invalid(`mimetype_group must be one of ${[...MIMETYPE_GROUPS.keys()].join(', ')}.`, name);
         where.push({
           OR: group.map((prefix) =>
             prefix.endsWith('/') || prefix.endsWith('-') ? { contentType: { startsWith: prefix } } : { contentType: prefix },
@@ -95,8 +89,8 @@ function parseOrder(raw: unknown): Prisma.AssetOrderByWithRelationInput[] {
   if (raw === undefined) return [{ createdAt: 'desc' }, { id: 'desc' }];
   const orderBy: Prisma.AssetOrderByWithRelationInput[] = list('order', raw).map((term) => {
     const descending = term.startsWith('-');
-    const column = ORDERABLE[descending ? term.slice(1) : term];
-    if (!column) throw invalid(`order cannot use ${term}; it takes ${Object.keys(ORDERABLE).join(', ')}.`, 'order');
+    const column = ORDERABLE.get(descending ? term.slice(1) : term);
+    if (!column) throw invalid(`order cannot use ${term}; it takes ${[...ORDERABLE.keys()].join(', ')}.`, 'order');
     return { [column]: descending ? 'desc' : 'asc' };
   });
   // A unique tie-breaker keeps pages stable.

@@ -1,22 +1,16 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import type { z } from 'zod';
-import { HangarError, RESOURCE_ID_PATTERN } from '@hangar/domain';
+import { type AssetBody, assetBody, assetEntity, AssetsService } from '@hangar/assets';
+import { environmentTarget, HangarError, RESOURCE_ID_PATTERN } from '@hangar/domain';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { collection } from '../common/collection';
-import { environmentTarget } from '../common/environment-target';
 import { JsonBody } from '../common/json-body.decorator';
 import { ExpectedVersion } from '../common/version-header.decorator';
-import { assetBody } from './asset-fields';
 import { parseAssetQuery } from './asset-query';
-import { assetResource } from './asset.resource';
-import { AssetsService } from './assets.service';
 
 const BASES = ['spaces/:spaceId/environments/:environmentId/assets', 'spaces/:spaceId/assets'];
 const item = (suffix = '') => BASES.map((base) => `${base}/:assetId${suffix}`);
-
-type AssetBody = z.output<typeof assetBody>;
 
 /** Contentful's Asset API (CMA), under an environment or, for master, directly under the space. */
 @Controller()
@@ -31,7 +25,7 @@ export class AssetsController {
   ) {
     const parsed = parseAssetQuery(query);
     const { items, total } = await this.assets.list(environmentTarget(spaceId, environmentId), parsed);
-    return collection(items.map(assetResource), total, parsed.page);
+    return collection(items.map(assetEntity), total, parsed.page);
   }
 
   @Post(BASES)
@@ -42,7 +36,7 @@ export class AssetsController {
     @CurrentPrincipal() principal: Principal,
     @JsonBody(assetBody) body: AssetBody,
   ) {
-    return assetResource(await this.assets.create(environmentTarget(spaceId, environmentId), principal, body.fields));
+    return assetEntity(await this.assets.create(environmentTarget(spaceId, environmentId), principal.userId, body.fields));
   }
 
   @Get(item())
@@ -51,7 +45,7 @@ export class AssetsController {
     @Param('environmentId') environmentId: string | undefined,
     @Param('assetId') assetId: string,
   ) {
-    return assetResource(await this.assets.get(environmentTarget(spaceId, environmentId), assetId));
+    return assetEntity(await this.assets.get(environmentTarget(spaceId, environmentId), assetId));
   }
 
   @Put(item())
@@ -67,9 +61,15 @@ export class AssetsController {
     if (!RESOURCE_ID_PATTERN.test(assetId)) {
       throw new HangarError('BadRequest', 'Asset ids may use letters, digits, "-", "_" and "." (1–64).', { id: assetId });
     }
-    const { asset, created } = await this.assets.put(environmentTarget(spaceId, environmentId), principal, assetId, body.fields, version);
+    const { asset, created } = await this.assets.put(
+      environmentTarget(spaceId, environmentId),
+      principal.userId,
+      assetId,
+      body.fields,
+      version,
+    );
     response.status(created ? 201 : 200);
-    return assetResource(asset);
+    return assetEntity(asset);
   }
 
   @Delete(item())
@@ -78,9 +78,10 @@ export class AssetsController {
     @Param('spaceId') spaceId: string,
     @Param('environmentId') environmentId: string | undefined,
     @Param('assetId') assetId: string,
+    @CurrentPrincipal() principal: Principal,
     @ExpectedVersion() version: number | undefined,
   ) {
-    await this.assets.delete(environmentTarget(spaceId, environmentId), assetId, version);
+    await this.assets.delete(environmentTarget(spaceId, environmentId), principal.userId, assetId, version);
   }
 
   @Put(item('/files/:locale/process'))
@@ -90,9 +91,10 @@ export class AssetsController {
     @Param('environmentId') environmentId: string | undefined,
     @Param('assetId') assetId: string,
     @Param('locale') locale: string,
+    @CurrentPrincipal() principal: Principal,
     @ExpectedVersion() version: number | undefined,
   ) {
-    await this.assets.process(environmentTarget(spaceId, environmentId), assetId, locale, version);
+    await this.assets.requestProcessing(environmentTarget(spaceId, environmentId), principal.userId, assetId, locale, version);
   }
 
   @Put(item('/published'))
@@ -103,7 +105,7 @@ export class AssetsController {
     @CurrentPrincipal() principal: Principal,
     @ExpectedVersion() version: number | undefined,
   ) {
-    return assetResource(await this.assets.publish(environmentTarget(spaceId, environmentId), principal, assetId, version));
+    return assetEntity(await this.assets.publish(environmentTarget(spaceId, environmentId), principal.userId, assetId, version));
   }
 
   @Delete(item('/published'))
@@ -111,9 +113,10 @@ export class AssetsController {
     @Param('spaceId') spaceId: string,
     @Param('environmentId') environmentId: string | undefined,
     @Param('assetId') assetId: string,
+    @CurrentPrincipal() principal: Principal,
     @ExpectedVersion() version: number | undefined,
   ) {
-    return assetResource(await this.assets.unpublish(environmentTarget(spaceId, environmentId), assetId, version));
+    return assetEntity(await this.assets.unpublish(environmentTarget(spaceId, environmentId), principal.userId, assetId, version));
   }
 
   @Put(item('/archived'))
@@ -124,7 +127,7 @@ export class AssetsController {
     @CurrentPrincipal() principal: Principal,
     @ExpectedVersion() version: number | undefined,
   ) {
-    return assetResource(await this.assets.archive(environmentTarget(spaceId, environmentId), principal, assetId, version));
+    return assetEntity(await this.assets.archive(environmentTarget(spaceId, environmentId), principal.userId, assetId, version));
   }
 
   @Delete(item('/archived'))
@@ -132,8 +135,9 @@ export class AssetsController {
     @Param('spaceId') spaceId: string,
     @Param('environmentId') environmentId: string | undefined,
     @Param('assetId') assetId: string,
+    @CurrentPrincipal() principal: Principal,
     @ExpectedVersion() version: number | undefined,
   ) {
-    return assetResource(await this.assets.unarchive(environmentTarget(spaceId, environmentId), assetId, version));
+    return assetEntity(await this.assets.unarchive(environmentTarget(spaceId, environmentId), principal.userId, assetId, version));
   }
 }

@@ -1,14 +1,6 @@
 import { Module } from '@nestjs/common';
-import { LocalesModule } from '../locales/locales.module';
-import { AssetFieldsResolver } from './asset-fields.resolver';
+import { AssetsModule as AssetsDomainModule } from '@hangar/assets';
 import { AssetsController } from './assets.controller';
-import { AssetsService } from './assets.service';
-import { FilesController } from './files.controller';
-import { FilesService } from './files.service';
 
-@Module({
-  imports: [LocalesModule],
-  controllers: [AssetsController, FilesController],
-  providers: [AssetsService, AssetFieldsResolver, FilesService],
-})
+@Module({ imports: [AssetsDomainModule], controllers: [AssetsController] })
 export class AssetsModule {}

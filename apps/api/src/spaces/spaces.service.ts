@@ -4,7 +4,8 @@ import { newId } from '@hangar/domain';
 import type { Principal } from '../auth/principal';
 import type { Page } from '../common/collection';
 
-export const MASTER_ENVIRONMENT = 'master';
+import { MASTER_ENVIRONMENT } from '@hangar/domain';
+export { MASTER_ENVIRONMENT };
 export const DEFAULT_LOCALE = { code: 'en-US', name: 'English (United States)' } as const;
 
 @Injectable()

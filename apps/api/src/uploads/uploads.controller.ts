@@ -1,11 +1,9 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
-import { HangarError } from '@hangar/domain';
+import { environmentTarget, HangarError } from '@hangar/domain';
+import { type UploadScope, UploadSessionService, uploadEntity, UploadsService } from '@hangar/ingest';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
-import { environmentTarget } from '../common/environment-target';
 import type { HangarRequest } from '../common/http-request';
-import { uploadResource } from './upload.resource';
-import { type UploadTarget, UploadsService } from './uploads.service';
 
 export const UPLOAD_MEDIA_TYPE = 'application/octet-stream';
 
@@ -18,14 +16,17 @@ const ITEM = COLLECTION.map((path) => `${path}/:uploadId`);
  * upload ids are unique, so that form is read as "this upload, in whichever
  * environment of the space it lives" and the SDK works unmodified.
  */
-function itemTargetOf(spaceId: string, environmentId: string | undefined, uploadId: string): UploadTarget | { spaceId: string } {
+function itemScopeOf(spaceId: string, environmentId: string | undefined, uploadId: string): UploadScope {
   return environmentId === uploadId ? { spaceId } : environmentTarget(spaceId, environmentId);
 }
 
 /** Contentful's Upload API: raw bytes in, a temporary Upload resource out. */
 @Controller()
 export class UploadsController {
-  constructor(private readonly uploads: UploadsService) {}
+  constructor(
+    private readonly sessions: UploadSessionService,
+    private readonly uploads: UploadsService,
+  ) {}
 
   @Post(COLLECTION)
   @HttpCode(201)
@@ -39,13 +40,13 @@ export class UploadsController {
       throw new HangarError('UnsupportedMediaType', `Send the upload body as ${UPLOAD_MEDIA_TYPE}.`, { accepted: [UPLOAD_MEDIA_TYPE] });
     }
     const lengthHeader = request.headers['content-length'];
-    const upload = await this.uploads.create(environmentTarget(spaceId, environmentId), principal, {
+    const upload = await this.sessions.ingest(environmentTarget(spaceId, environmentId), principal.userId, {
       // Not the default iterator: it would destroy the socket when we stop early, and a 413 could not be sent.
       chunks: request.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>,
       declaredLength: lengthHeader === undefined ? undefined : Number(lengthHeader),
       clientGone: () => request.destroyed && !request.complete,
     });
-    return uploadResource(upload);
+    return uploadEntity(upload);
   }
 
   @Get(ITEM)
@@ -54,7 +55,7 @@ export class UploadsController {
     @Param('environmentId') environmentId: string | undefined,
     @Param('uploadId') uploadId: string,
   ) {
-    return uploadResource(await this.uploads.get(itemTargetOf(spaceId, environmentId, uploadId), uploadId));
+    return uploadEntity(await this.uploads.get(itemScopeOf(spaceId, environmentId, uploadId), uploadId));
   }
 
   @Delete(ITEM)
@@ -63,7 +64,8 @@ export class UploadsController {
     @Param('spaceId') spaceId: string,
     @Param('environmentId') environmentId: string | undefined,
     @Param('uploadId') uploadId: string,
+    @CurrentPrincipal() principal: Principal,
   ) {
-    await this.uploads.delete(itemTargetOf(spaceId, environmentId, uploadId), uploadId);
+    await this.uploads.delete(itemScopeOf(spaceId, environmentId, uploadId), uploadId, principal.userId);
   }
 }

@@ -1,8 +1,6 @@
 import { Module } from '@nestjs/common';
-import { UploadsCoreModule } from '@hangar/uploads';
-import { EnvironmentsModule } from '../environments/environments.module';
+import { IngestModule } from '@hangar/ingest';
 import { UploadsController } from './uploads.controller';
-import { UploadsService } from './uploads.service';
 
-@Module({ imports: [EnvironmentsModule, UploadsCoreModule], controllers: [UploadsController], providers: [UploadsService] })
+@Module({ imports: [IngestModule], controllers: [UploadsController] })
 export class UploadsModule {}

@@ -1,19 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { JobName, type JobPayloads } from '@hangar/queue';
+import { AssetProcessingService, type ProcessingRequest } from '@hangar/assets';
+import { JobName } from '@hangar/queue';
 import type { JobHandler } from '../jobs/job-handler';
-import { AssetFileProcessingService } from './asset-file-processing.service';
 
+/** Runs `process-asset-file` jobs: the domain does the work; this only routes the job to it. */
 @Injectable()
 export class AssetProcessingProcessor implements JobHandler<typeof JobName.ProcessAssetFile> {
   readonly jobName = JobName.ProcessAssetFile;
 
-  constructor(private readonly processing: AssetFileProcessingService) {}
+  constructor(private readonly processing: AssetProcessingService) {}
 
-  handle(payload: JobPayloads[typeof JobName.ProcessAssetFile]): Promise<void> {
+  handle(payload: ProcessingRequest): Promise<void> {
     return this.processing.process(payload);
   }
 
-  recordFinalFailure(payload: JobPayloads[typeof JobName.ProcessAssetFile], reason: string): Promise<void> {
+  recordFinalFailure(payload: ProcessingRequest, reason: string): Promise<void> {
     return this.processing.recordFailure(payload, reason);
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
 import { RoundLockService } from '@hangar/queue';
-import { PURGE_BATCH_SIZE, UploadCleanupService } from '@hangar/uploads';
+import { PURGE_BATCH_SIZE, UploadCleanupService } from '@hangar/ingest';
 import { PeriodicTask } from '../scheduling/periodic-task';
 
 export const UPLOAD_PURGE_JOB = 'upload-purge';

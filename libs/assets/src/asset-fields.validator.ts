@@ -1,31 +1,31 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '@hangar/database';
-import { type ValidationErrorDetail, ValidationFailedError } from '@hangar/domain';
-import { LocalesService } from '../locales/locales.service';
-import type { EnvironmentTarget } from '../common/environment-target';
-import { type AssetFieldsInput, isProcessed, type PendingFile, type ProcessedFile, type StoredFields } from './asset-fields';
+import { type Prisma, PrismaService } from '@hangar/database';
+import { type EnvironmentTarget, type ValidationErrorDetail, ValidationFailedError } from '@hangar/domain';
+import { UploadsService } from '@hangar/ingest';
+import { type AssetFields, type AssetFieldsInput, type AssetFileField, fileOf, isProcessed } from './asset-fields';
+import { environmentLocales } from './environment-locales';
 
-export interface ResolvedFields {
-  fields: StoredFields;
+export interface ValidatedFields {
+  fields: AssetFields;
   /** Default-locale copies, for indexed filters and sorting. */
   title: string | null;
   contentType: string | null;
 }
 
 /**
- * Checks an asset body against the environment (locales, linked uploads, the
- * asset's processed files) and turns it into what is stored. Every problem is
- * reported at once as 422 `ValidationFailed` with Contentful's paths.
+ * Checks an asset body against its environment (locales, linked uploads,
+ * the asset's processed files) and turns it into what is stored. Every
+ * problem is reported at once as 422 `ValidationFailed` with Contentful's paths.
  */
 @Injectable()
-export class AssetFieldsResolver {
+export class AssetFieldsValidator {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly locales: LocalesService,
+    private readonly uploads: UploadsService,
   ) {}
 
-  async resolve(target: EnvironmentTarget, input: AssetFieldsInput, current: StoredFields | undefined): Promise<ResolvedFields> {
-    const codes = await this.locales.codes(target.spaceId, target.environmentId);
+  async validate(target: EnvironmentTarget, input: AssetFieldsInput, current: AssetFields | undefined): Promise<ValidatedFields> {
+    const { codes, defaultCode } = await environmentLocales(this.prisma, target);
     const known = new Set(codes);
     const errors: ValidationErrorDetail[] = [];
 
@@ -43,16 +43,9 @@ export class AssetFieldsResolver {
     const linkedIds = Object.values(input.file ?? {})
       .map((file) => file.uploadFrom?.sys.id)
       .filter((id): id is string => id !== undefined);
-    const live = new Set(
-      (
-        await this.prisma.upload.findMany({
-          where: { id: { in: linkedIds }, ...target, status: 'ready', expiresAt: { gt: new Date() } },
-          select: { id: true },
-        })
-      ).map((upload) => upload.id),
-    );
+    const live = await this.uploads.liveIds(target, linkedIds);
 
-    const file: Record<string, ProcessedFile | PendingFile> = {};
+    const file: Record<string, AssetFileField> = {};
     for (const [locale, entry] of Object.entries(input.file ?? {})) {
       const path = ['fields', 'file', locale];
       if (entry.upload !== undefined) {
@@ -77,7 +70,7 @@ export class AssetFieldsResolver {
           });
         }
       } else if (entry.url !== undefined) {
-        const stored = current?.file?.[locale];
+        const stored = current && fileOf(current, locale);
         if (isProcessed(stored) && stored.url === entry.url) {
           // The processed file as returned by GET: kept as it is (its details are ours, not the client's).
           file[locale] = stored;
@@ -98,11 +91,25 @@ export class AssetFieldsResolver {
     }
     if (errors.length > 0) throw new ValidationFailedError(errors);
 
-    const fields: StoredFields = {};
+    const fields: AssetFields = {};
     if (input.title) fields.title = input.title;
     if (input.description) fields.description = input.description;
     if (input.file) fields.file = file;
-    const defaultLocale = codes[0] ?? 'en-US';
-    return { fields, title: input.title?.[defaultLocale] ?? null, contentType: file[defaultLocale]?.contentType ?? null };
+    const defaultTitle =
+      defaultCode !== undefined && input.title && Object.hasOwn(input.title, defaultCode) ? input.title[defaultCode] : undefined;
+    return {
+      fields,
+      title: defaultTitle ?? null,
+      contentType: (defaultCode !== undefined && fileOf(fields, defaultCode)?.contentType) || null,
+    };
   }
+}
+
+/** The stored form of validated fields, for Prisma. */
+export function storedFields(validated: ValidatedFields): {
+  fields: Prisma.InputJsonValue;
+  title: string | null;
+  contentType: string | null;
+} {
+  return { fields: validated.fields as Prisma.InputJsonValue, title: validated.title, contentType: validated.contentType };
 }

@@ -1,6 +1,6 @@
 import type { Asset, AssetFile } from '@hangar/database';
 import { link } from '@hangar/domain';
-import type { StoredFields } from './asset-fields';
+import { fieldsOf } from './asset-fields';
 
 export type AssetWithFiles = Asset & { files?: AssetFile[] };
 
@@ -22,7 +22,8 @@ function fileProcessing(files: AssetFile[] | undefined) {
 const userLink = (id: string | null) => (id ? link('User', id) : undefined);
 const iso = (date: Date | null) => date?.toISOString();
 
-export function assetResource(asset: AssetWithFiles) {
+/** The asset as Contentful's CMA shows it: what the API answers and what events carry. */
+export function assetEntity(asset: AssetWithFiles) {
   const sys = {
     type: 'Asset' as const,
     id: asset.id,
@@ -46,6 +47,6 @@ export function assetResource(asset: AssetWithFiles) {
   return {
     metadata: { tags: [] as unknown[] },
     sys: Object.fromEntries(Object.entries(sys).filter(([, value]) => value !== undefined)),
-    fields: asset.fields as StoredFields,
+    fields: fieldsOf(asset),
   };
 }

@@ -1,10 +1,11 @@
+import type { Prisma } from '@hangar/database';
 import { z } from 'zod';
 
 /** File names: no path separators or control characters (they end up in URLs and Content-Disposition). */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FILE_NAME = /^[^/\\\u0000-\u001f\u007f]{1,255}$/;
 
-const uploadLink = z.object({
+const uploadLinkInput = z.object({
   sys: z.object({ type: z.literal('Link'), linkType: z.literal('Upload'), id: z.string().min(1).max(64) }),
 });
 
@@ -12,7 +13,7 @@ const uploadLink = z.object({
 export const fileInput = z.object({
   contentType: z.string().trim().min(1).max(255),
   fileName: z.string().regex(FILE_NAME, 'must be a file name without "/", "\\" or control characters'),
-  uploadFrom: uploadLink.optional(),
+  uploadFrom: uploadLinkInput.optional(),
   upload: z.string().max(2048).optional(),
   url: z.string().max(2048).optional(),
   details: z.unknown().optional(),
@@ -38,28 +39,54 @@ export const assetBody = z.object({
   sys: z.unknown().optional(),
   metadata: z.unknown().optional(),
 });
+export type AssetBody = z.output<typeof assetBody>;
 
-/** A processed file as stored in `fields.file[locale]` and returned by the API. */
-export interface ProcessedFile {
-  contentType: string;
-  fileName: string;
-  url: string;
-  details: { size: number; image?: { width: number; height: number } };
+export interface UploadLink {
+  readonly sys: { readonly type: 'Link'; readonly linkType: 'Upload'; readonly id: string };
 }
 
 /** A file waiting to be processed. */
 export interface PendingFile {
-  contentType: string;
-  fileName: string;
-  uploadFrom: { sys: { type: 'Link'; linkType: 'Upload'; id: string } };
+  readonly contentType: string;
+  readonly fileName: string;
+  readonly uploadFrom: UploadLink;
 }
 
-export interface StoredFields {
+/** A processed file, as stored in `fields.file[locale]` and returned by the API. */
+export interface ProcessedFile {
+  readonly contentType: string;
+  readonly fileName: string;
+  readonly url: string;
+  readonly details: { readonly size: number; readonly image?: { readonly width: number; readonly height: number } };
+}
+
+/** `fields.file[locale]`: the one shape the api and the worker share. */
+export type AssetFileField = PendingFile | ProcessedFile;
+
+/** An asset's `fields`, exactly as stored and returned. */
+export interface AssetFields {
   title?: Record<string, string>;
   description?: Record<string, string>;
-  file?: Record<string, ProcessedFile | PendingFile>;
+  file?: Record<string, AssetFileField>;
 }
 
-export function isProcessed(file: ProcessedFile | PendingFile | undefined): file is ProcessedFile {
+export function isProcessed(file: AssetFileField | undefined): file is ProcessedFile {
   return file !== undefined && 'url' in file;
+}
+
+export function isPending(file: AssetFileField | undefined): file is PendingFile {
+  return file !== undefined && 'uploadFrom' in file;
+}
+
+/**
+ * The stored `fields` column as its type. Only this module's validator writes
+ * it, so the cast is the one place the JSON is trusted.
+ */
+export function fieldsOf(asset: { fields: Prisma.JsonValue }): AssetFields {
+  return asset.fields as AssetFields;
+}
+
+/** The file of a locale of an asset's fields, looked up without touching the prototype chain. */
+export function fileOf(fields: AssetFields, locale: string): AssetFileField | undefined {
+  return fields.file !== undefined && Object.hasOwn(fields.file, locale) ? fields.file[locale] : undefined;
 }

@@ -1,6 +1,7 @@
-import { MASTER_ENVIRONMENT } from '../spaces/spaces.service';
+/** Contentful's default environment, which every space has from its creation. */
+export const MASTER_ENVIRONMENT = 'master';
 
-/** The space and environment a request works in. */
+/** The space and environment a change or a read happens in. */
 export interface EnvironmentTarget {
   readonly spaceId: string;
   readonly environmentId: string;

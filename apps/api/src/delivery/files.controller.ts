@@ -1,12 +1,11 @@
 import { Controller, Get, Head, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
-import { FILES_PATH } from '@hangar/assets';
+import { AssetDeliveryService, FILES_PATH } from '@hangar/assets';
 import { ServiceUnavailableError } from '@hangar/domain';
 import { isStorageUnavailable } from '@hangar/storage';
 import { Public } from '../auth/auth.decorators';
 import { parseByteRange } from './byte-range';
-import { FilesService } from './files.service';
 
 /**
  * Delivered files may be anything a user uploaded (SVG with script, HTML
@@ -30,7 +29,7 @@ function contentDisposition(fileName: string): string {
 @Controller(FILES_PATH.slice(1))
 @Public()
 export class FilesController {
-  constructor(private readonly files: FilesService) {}
+  constructor(private readonly files: AssetDeliveryService) {}
 
   @Get(':spaceId/:assetId/:token/:fileName')
   async get(@Param() params: Record<string, string>, @Req() request: Request, @Res() response: Response) {

@@ -4,8 +4,9 @@ import { link } from '@hangar/domain';
 /**
  * Contentful's Upload resource, plus `details.size` and `details.sha256`
  * (Contentful offers no integrity check; unknown fields do not disturb the SDK).
+ * The API answers with it and events carry it.
  */
-export function uploadResource(upload: Upload) {
+export function uploadEntity(upload: Upload) {
   return {
     sys: {
       type: 'Upload' as const,

@@ -1,0 +1,310 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { type Asset, Prisma, PrismaService } from '@hangar/database';
+import {
+  type EnvironmentTarget,
+  HangarError,
+  newId,
+  NotFoundError,
+  type ValidationErrorDetail,
+  ValidationFailedError,
+  VersionMismatchError,
+} from '@hangar/domain';
+import { DomainEventsService, EventTopic } from '@hangar/events';
+import { JobName, OutboxService } from '@hangar/queue';
+import { StorageService } from '@hangar/storage';
+import { type AssetFieldsInput, fieldsOf, fileOf, isProcessed } from './asset-fields';
+import { AssetFieldsValidator, storedFields } from './asset-fields.validator';
+import { assetEntity, type AssetWithFiles } from './asset-entity';
+import { assetObjectKey } from './asset-keys';
+
+/** A page of an asset collection: filters and order as Prisma takes them (the api translates Contentful's query). */
+export interface AssetQuery {
+  readonly page: { readonly skip: number; readonly limit: number };
+  readonly where: Prisma.AssetWhereInput;
+  readonly orderBy: Prisma.AssetOrderByWithRelationInput[];
+}
+
+function badRequest(message: string): HangarError {
+  return new HangarError('BadRequest', message);
+}
+
+/**
+ * Assets: their fields, versions and lifecycle (create, save, process,
+ * publish, unpublish, archive, unarchive, delete). Every change commits with
+ * its domain event; a process request also commits its job (outbox).
+ */
+@Injectable()
+export class AssetsService {
+  private readonly logger = new Logger(AssetsService.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly storage: StorageService,
+    private readonly outbox: OutboxService,
+    private readonly events: DomainEventsService,
+    private readonly validator: AssetFieldsValidator,
+  ) {}
+
+  async get(target: EnvironmentTarget, assetId: string): Promise<AssetWithFiles> {
+    const asset = await this.prisma.asset.findUnique({
+      where: { spaceId_environmentId_id: { ...target, id: assetId } },
+      include: { files: true },
+    });
+    if (!asset) throw new NotFoundError('Asset', assetId);
+    return asset;
+  }
+
+  async list(target: EnvironmentTarget, query: AssetQuery): Promise<{ items: AssetWithFiles[]; total: number }> {
+    const where: Prisma.AssetWhereInput = { ...target, ...query.where };
+    const [items, total] = await Promise.all([
+      this.prisma.asset.findMany({
+        where,
+        orderBy: query.orderBy,
+        skip: query.page.skip,
+        take: query.page.limit,
+        include: { files: true },
+      }),
+      this.prisma.asset.count({ where }),
+    ]);
+    return { items, total };
+  }
+
+  async create(target: EnvironmentTarget, actorId: string, input: AssetFieldsInput, assetId = newId()): Promise<AssetWithFiles> {
+    const validated = await this.validator.validate(target, input, undefined);
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const asset = await tx.asset.create({
+          data: { ...target, id: assetId, ...storedFields(validated), createdById: actorId, updatedById: actorId },
+          include: { files: true },
+        });
+        await this.stageEvent(tx, EventTopic.AssetCreate, asset, actorId);
+        return asset;
+      });
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw new VersionMismatchError(1);
+      // The environment went away between validation and insert.
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2003') {
+        throw new NotFoundError('Environment', target.environmentId);
+      }
+      throw error;
+    }
+  }
+
+  /** PUT: creates with the chosen id, or replaces the whole body at the expected version. */
+  async put(
+    target: EnvironmentTarget,
+    actorId: string,
+    assetId: string,
+    input: AssetFieldsInput,
+    expectedVersion: number | undefined,
+  ): Promise<{ asset: AssetWithFiles; created: boolean }> {
+    const existing = await this.prisma.asset.findUnique({ where: { spaceId_environmentId_id: { ...target, id: assetId } } });
+    if (!existing) {
+      if (expectedVersion !== undefined) throw new NotFoundError('Asset', assetId);
+      return { asset: await this.create(target, actorId, input, assetId), created: true };
+    }
+    expectVersion(existing, expectedVersion);
+    if (existing.archivedVersion !== null) throw badRequest('An archived asset cannot be changed; unarchive it first.');
+    const validated = await this.validator.validate(target, input, fieldsOf(existing));
+    const asset = await this.update(existing, EventTopic.AssetSave, actorId, {
+      ...storedFields(validated),
+      updatedById: actorId,
+      updatedAt: new Date(),
+    });
+    return { asset, created: false };
+  }
+
+  /** Deletes an unpublished asset and its stored files. */
+  async delete(target: EnvironmentTarget, actorId: string, assetId: string, expectedVersion: number | undefined): Promise<void> {
+    const asset = await this.get(target, assetId);
+    expectVersionIfGiven(asset, expectedVersion);
+    if (asset.publishedVersion !== null) throw badRequest('A published asset cannot be deleted; unpublish it first.');
+    await this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.asset.deleteMany({ where: { ...target, id: assetId, version: asset.version } });
+      if (count === 0) throw new VersionMismatchError(asset.version);
+      await this.stageEvent(tx, EventTopic.AssetDelete, asset, actorId);
+    });
+    const keys = (asset.files ?? []).map((file) => file.objectKey);
+    await this.storage.removeMany(keys).catch((error: unknown) => {
+      // The orphan sweeper removes objects no row owns.
+      this.logger.warn({ msg: 'could not remove the files of a deleted asset', assetId, reason: (error as Error).message });
+    });
+  }
+
+  /**
+   * Records a process request for one locale and hands it to the worker.
+   * Several locales may be processed at the same version (the SDK's
+   * processForAllLocales does so); a processed locale is a no-op.
+   */
+  async requestProcessing(
+    target: EnvironmentTarget,
+    actorId: string,
+    assetId: string,
+    locale: string,
+    expectedVersion: number | undefined,
+  ): Promise<void> {
+    const asset = await this.get(target, assetId);
+    expectVersion(asset, expectedVersion);
+    if (asset.archivedVersion !== null) throw badRequest('An archived asset cannot be processed; unarchive it first.');
+    const file = fileOf(fieldsOf(asset), locale);
+    if (!file) {
+      throw new ValidationFailedError([
+        { name: 'required', path: ['fields', 'file', locale], details: `The asset has no file for locale ${locale}.` },
+      ]);
+    }
+    if (isProcessed(file)) return;
+
+    const uploadId = file.uploadFrom.sys.id;
+    const previous = asset.files?.find((candidate) => candidate.locale === locale);
+    const sameRequest =
+      previous && previous.uploadId === uploadId && previous.requestedVersion === asset.version && previous.status === 'processing';
+    // The token and key are chosen now, so a retried job writes the same object: one request, one result.
+    const token = newId();
+    const request = {
+      status: 'processing' as const,
+      requestedVersion: asset.version,
+      uploadId,
+      token,
+      objectKey: assetObjectKey(target.spaceId, target.environmentId, assetId, locale, token),
+      fileName: file.fileName,
+      contentType: null,
+      size: null,
+      sha256: null,
+      width: null,
+      height: null,
+      failureReason: null,
+      attempts: 0,
+    };
+    // The request, its job and its event commit together (outbox): the call succeeds even while Redis is down.
+    const message = await this.prisma.$transaction(async (tx) => {
+      if (!sameRequest) {
+        await tx.assetFile.upsert({
+          where: { spaceId_environmentId_assetId_locale: { ...target, assetId, locale } },
+          create: { ...target, assetId, locale, ...request },
+          update: request,
+        });
+        const requested = await tx.asset.findUniqueOrThrow({
+          where: { spaceId_environmentId_id: { ...target, id: assetId } },
+          include: { files: true },
+        });
+        await this.stageEvent(tx, EventTopic.AssetProcessingRequested, requested, actorId);
+      }
+      return this.outbox.stage(tx, JobName.ProcessAssetFile, { ...target, assetId, locale, version: asset.version });
+    });
+    // The locale's earlier file is no longer referenced by the asset.
+    if (previous && !sameRequest) await this.storage.remove(previous.objectKey).catch(() => undefined);
+    await this.outbox.dispatchNow([message]);
+  }
+
+  async publish(target: EnvironmentTarget, actorId: string, assetId: string, expectedVersion: number | undefined): Promise<AssetWithFiles> {
+    const asset = await this.get(target, assetId);
+    expectVersion(asset, expectedVersion);
+    if (asset.archivedVersion !== null) throw badRequest('An archived asset cannot be published; unarchive it first.');
+    const files = fieldsOf(asset).file ?? {};
+    const errors: ValidationErrorDetail[] = Object.entries(files)
+      .filter(([, file]) => !isProcessed(file))
+      .map(([locale]) => ({
+        name: 'required',
+        path: ['fields', 'file', locale, 'url'],
+        details: `The file of locale ${locale} has not been processed yet.`,
+      }));
+    if (Object.keys(files).length === 0)
+      errors.push({ name: 'required', path: ['fields', 'file'], details: 'An asset needs a file to be published.' });
+    if (errors.length > 0) throw new ValidationFailedError(errors);
+    const now = new Date();
+    return this.update(asset, EventTopic.AssetPublish, actorId, {
+      publishedVersion: asset.version,
+      publishedAt: now,
+      publishedById: actorId,
+      publishedCounter: { increment: 1 },
+      firstPublishedAt: asset.firstPublishedAt ?? now,
+    });
+  }
+
+  async unpublish(
+    target: EnvironmentTarget,
+    actorId: string,
+    assetId: string,
+    expectedVersion: number | undefined,
+  ): Promise<AssetWithFiles> {
+    const asset = await this.get(target, assetId);
+    expectVersionIfGiven(asset, expectedVersion);
+    if (asset.publishedVersion === null) throw badRequest('The asset is not published.');
+    return this.update(asset, EventTopic.AssetUnpublish, actorId, { publishedVersion: null, publishedAt: null, publishedById: null });
+  }
+
+  async archive(target: EnvironmentTarget, actorId: string, assetId: string, expectedVersion: number | undefined): Promise<AssetWithFiles> {
+    const asset = await this.get(target, assetId);
+    expectVersionIfGiven(asset, expectedVersion);
+    if (asset.archivedVersion !== null) throw badRequest('The asset is already archived.');
+    if (asset.publishedVersion !== null) throw badRequest('A published asset cannot be archived; unpublish it first.');
+    return this.update(asset, EventTopic.AssetArchive, actorId, {
+      archivedVersion: asset.version,
+      archivedAt: new Date(),
+      archivedById: actorId,
+    });
+  }
+
+  async unarchive(
+    target: EnvironmentTarget,
+    actorId: string,
+    assetId: string,
+    expectedVersion: number | undefined,
+  ): Promise<AssetWithFiles> {
+    const asset = await this.get(target, assetId);
+    expectVersionIfGiven(asset, expectedVersion);
+    if (asset.archivedVersion === null) throw badRequest('The asset is not archived.');
+    return this.update(asset, EventTopic.AssetUnarchive, actorId, { archivedVersion: null, archivedAt: null, archivedById: null });
+  }
+
+  /**
+   * Applies a change and bumps the version if nobody changed the asset since
+   * it was read (else 409), with its event, in one transaction.
+   */
+  private async update(
+    asset: Asset,
+    topic: EventTopic,
+    actorId: string,
+    data: Prisma.AssetUpdateManyMutationInput,
+  ): Promise<AssetWithFiles> {
+    const key = { spaceId: asset.spaceId, environmentId: asset.environmentId, id: asset.id };
+    return this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.asset.updateMany({
+        where: { ...key, version: asset.version },
+        data: { ...data, version: { increment: 1 } },
+      });
+      if (count === 0) {
+        const current = await tx.asset.findUnique({ where: { spaceId_environmentId_id: key }, select: { version: true } });
+        if (!current) throw new NotFoundError('Asset', asset.id);
+        throw new VersionMismatchError(current.version);
+      }
+      const updated = await tx.asset.findUniqueOrThrow({ where: { spaceId_environmentId_id: key }, include: { files: true } });
+      await this.stageEvent(tx, topic, updated, actorId);
+      return updated;
+    });
+  }
+
+  private stageEvent(tx: Prisma.TransactionClient, topic: EventTopic, asset: AssetWithFiles, actorId: string): Promise<void> {
+    return this.events.stage(tx, {
+      topic,
+      spaceId: asset.spaceId,
+      environmentId: asset.environmentId,
+      entityId: asset.id,
+      actorId,
+      payload: assetEntity(asset),
+    });
+  }
+}
+
+/** Changes to content (update, process, publish) must name the version they were made against. */
+function expectVersion(asset: Asset, expected: number | undefined): void {
+  if (expected !== asset.version) throw new VersionMismatchError(asset.version);
+}
+
+/**
+ * Unpublish, archive, unarchive and delete take the version if the client
+ * sends one; the Contentful SDK sends none for them, and Contentful accepts that.
+ */
+function expectVersionIfGiven(asset: Asset, expected: number | undefined): void {
+  if (expected !== undefined) expectVersion(asset, expected);
+}

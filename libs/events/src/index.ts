@@ -1,0 +1,3 @@
+export * from './domain-events.service';
+export * from './event-topics';
+export * from './events.module';

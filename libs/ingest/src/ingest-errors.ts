@@ -1,0 +1,37 @@
+import { HangarError } from '@hangar/domain';
+
+export class UploadTooLargeError extends HangarError {
+  constructor(maxBytes: number) {
+    super('RequestEntityTooLarge', `Uploads are limited to ${maxBytes} bytes.`, { maxBytes });
+  }
+}
+
+export class EmptyUploadError extends HangarError {
+  constructor() {
+    super('BadRequest', 'The upload body is empty.');
+  }
+}
+
+export class ClientAbortedError extends HangarError {
+  constructor() {
+    super('BadRequest', 'The client closed the connection before the body was complete.');
+  }
+}
+
+/** The purge gave the session up (UPLOAD_ABANDON_SECONDS) while its body was still arriving. */
+export class UploadAbandonedError extends HangarError {
+  constructor() {
+    super('Conflict', 'The upload took longer than allowed and was abandoned; send it again.');
+  }
+}
+
+/** An append that does not continue where the session stands (a concurrent or repeated one). */
+export class UploadOffsetMismatchError extends HangarError {
+  constructor(expected: number, actual: number) {
+    super('Conflict', `The upload continues at byte ${actual}, not ${expected}.`, { offset: actual });
+  }
+}
+
+export function uploadNotFound(uploadId: string): HangarError {
+  return new HangarError('NotFound', 'The resource could not be found.', { type: 'Upload', id: uploadId });
+}

@@ -1,0 +1,129 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { type Prisma, PrismaService, type Upload } from '@hangar/database';
+import { DomainEventsService, EventTopic } from '@hangar/events';
+import { StorageService } from '@hangar/storage';
+import { uploadEntity } from './upload-entity';
+import { uploadTailKey } from './upload-keys';
+
+/** S3's multi-object delete takes at most 1000 keys. */
+export const PURGE_BATCH_SIZE = 1000;
+
+/** What removing an upload needs to know about where its bytes are. */
+type StoredUpload = Pick<Upload, 'id' | 'objectKey' | 'multipartUploadId' | 'receivedBytes' | 'tailBytes'>;
+
+/** Every object an upload may have: its object, the tail of a pending session. */
+function keysOf(upload: StoredUpload): string[] {
+  return upload.tailBytes > 0 ? [upload.objectKey, uploadTailKey(upload.objectKey, Number(upload.receivedBytes))] : [upload.objectKey];
+}
+
+/**
+ * Removes uploads in the one order that never strands data: mark the rows
+ * `deleting` (never served again), delete their objects and abort their
+ * multipart uploads, then delete the rows. A crash between two steps leaves
+ * rows marked `deleting`, which the next purge round finishes; deleting an
+ * object or aborting an upload twice is harmless.
+ */
+@Injectable()
+export class UploadCleanupService {
+  private readonly logger = new Logger(UploadCleanupService.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly storage: StorageService,
+    private readonly events: DomainEventsService,
+  ) {}
+
+  /** Deletes one live upload matching `where` (staging `Hangar.Upload.delete`); false when there is none. */
+  async deleteOne(where: Prisma.UploadWhereInput, actorId: string): Promise<boolean> {
+    const upload = await this.prisma.$transaction(async (tx) => {
+      const found = await tx.upload.findFirst({ where });
+      if (!found) return undefined;
+      const { count } = await tx.upload.updateMany({ where: { id: found.id, ...where }, data: { status: 'deleting' } });
+      if (count === 0) return undefined;
+      await this.events.stage(tx, {
+        topic: EventTopic.UploadDelete,
+        spaceId: found.spaceId,
+        environmentId: found.environmentId,
+        entityId: found.id,
+        actorId,
+        payload: uploadEntity(found),
+      });
+      return found;
+    });
+    if (!upload) return false;
+    await this.removeStored([upload]);
+    await this.prisma.upload.deleteMany({ where: { id: upload.id } });
+    return true;
+  }
+
+  /**
+   * Gives up on a session whose body never fully arrived. Best effort: when
+   * storage or the database is down, the row stays (marked `deleting`, or
+   * `pending` until it is abandoned) and the purge finishes the job. The row
+   * only goes once its bytes are known to be gone.
+   */
+  async discard(upload: StoredUpload, { objectMayExist = true } = {}): Promise<void> {
+    try {
+      if (objectMayExist || upload.multipartUploadId !== null) await this.removeStored([upload]);
+    } catch (error) {
+      this.logger.warn({
+        msg: 'could not remove a discarded upload; the purge will',
+        uploadId: upload.id,
+        reason: (error as Error).message,
+      });
+      await this.prisma.upload.updateMany({ where: { id: upload.id }, data: { status: 'deleting' } }).catch(() => undefined);
+      return;
+    }
+    await this.prisma.upload.deleteMany({ where: { id: upload.id } }).catch((error: unknown) => {
+      this.logger.warn({
+        msg: 'could not delete a discarded upload row; the purge will',
+        uploadId: upload.id,
+        reason: (error as Error).message,
+      });
+    });
+  }
+
+  /**
+   * Purges one batch of uploads that expired (whatever their status), are
+   * marked `deleting`, or are still `pending` long after they started — their
+   * body never finished because the api that received it died. Ready uploads
+   * that expire stage `Hangar.Upload.expire` as they are marked. Returns how
+   * many rows it removed.
+   */
+  async purgeBatch(now: Date, abandonedBefore: Date, batchSize = PURGE_BATCH_SIZE): Promise<number> {
+    const batch = await this.prisma.$transaction(async (tx) => {
+      const rows = await tx.upload.findMany({
+        where: { OR: [{ expiresAt: { lte: now } }, { status: 'deleting' }, { status: 'pending', createdAt: { lt: abandonedBefore } }] },
+        orderBy: { expiresAt: 'asc' },
+        take: batchSize,
+      });
+      if (rows.length === 0) return rows;
+      await tx.upload.updateMany({ where: { id: { in: rows.map((upload) => upload.id) } }, data: { status: 'deleting' } });
+      await this.events.stage(
+        tx,
+        ...rows
+          .filter((upload) => upload.status === 'ready')
+          .map((upload) => ({
+            topic: EventTopic.UploadExpire,
+            spaceId: upload.spaceId,
+            environmentId: upload.environmentId,
+            entityId: upload.id,
+            payload: uploadEntity(upload),
+          })),
+      );
+      return rows;
+    });
+    if (batch.length === 0) return 0;
+    await this.removeStored(batch);
+    const { count } = await this.prisma.upload.deleteMany({ where: { id: { in: batch.map((upload) => upload.id) } } });
+    return count;
+  }
+
+  /** Objects first (one multi-object delete), then the multipart uploads of sessions that had begun one. */
+  private async removeStored(uploads: readonly StoredUpload[]): Promise<void> {
+    await this.storage.removeMany(uploads.flatMap(keysOf));
+    for (const upload of uploads) {
+      if (upload.multipartUploadId !== null) await this.storage.abortMultipart(upload.objectKey, upload.multipartUploadId);
+    }
+  }
+}

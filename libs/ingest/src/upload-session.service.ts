@@ -1,0 +1,353 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@hangar/config';
+import { Prisma, PrismaService, type Upload } from '@hangar/database';
+import { type EnvironmentTarget, HangarError, newId, NotFoundError, ServiceUnavailableError } from '@hangar/domain';
+import { DomainEventsService, EventTopic } from '@hangar/events';
+import { isStorageUnavailable, isStorageUnreachable, MAX_PARTS, MIN_PART_SIZE, StorageService, type StoredPart } from '@hangar/storage';
+import {
+  ClientAbortedError,
+  EmptyUploadError,
+  UploadAbandonedError,
+  UploadOffsetMismatchError,
+  UploadTooLargeError,
+} from './ingest-errors';
+import { ByteMeter, meteredStream } from './metered-stream';
+import { partChunks } from './part-chunks';
+import { uploadEntity } from './upload-entity';
+import { uploadObjectKey, uploadTailKey } from './upload-keys';
+import { UploadCleanupService } from './upload-cleanup.service';
+
+/** A body that arrives in one request: today's Upload API, and every door that streams a whole file. */
+export interface IncomingBody {
+  /** The raw body, read once. */
+  readonly chunks: AsyncIterable<Buffer>;
+  /** The length the client announced (Content-Length), if any. */
+  readonly declaredLength: number | undefined;
+  /** True once the client has gone away mid-body. */
+  clientGone(): boolean;
+}
+
+export interface AppendOptions {
+  /** Where the client believes the session stands; a different offset is a 409. */
+  readonly offset: number;
+  /** True when these are the last bytes of the body. */
+  readonly final: boolean;
+}
+
+async function* prepend<T>(head: readonly T[], rest: AsyncIterator<T>): AsyncGenerator<T> {
+  yield* head;
+  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+}
+
+/** Full parts only; a shorter last piece is handed to `rest` instead (it becomes the session's tail). */
+async function* fullPartsOnly(parts: AsyncIterable<Buffer>, partSize: number, rest: { bytes: Buffer }): AsyncGenerator<Buffer> {
+  for await (const part of parts) {
+    if (part.length < partSize) rest.bytes = part;
+    else yield part;
+  }
+}
+
+/** What a write changed in the session. */
+interface Progress {
+  receivedBytes: number;
+  partCount: number;
+  tailBytes: number;
+  multipartUploadId: string | null;
+  /** Parts this process wrote, when it wrote all of them (else they are listed at completion). */
+  parts: StoredPart[] | undefined;
+}
+
+/**
+ * The ingestion core: every door that brings bytes (the Upload API today;
+ * multipart forms, base64 JSON, remote URLs, ZIP entries and tus next) ends
+ * in an upload session here:
+ *
+ *   open → append(chunks)… → complete | abort
+ *
+ * Same size cap, same streaming SHA-256, same pending→ready row protocol,
+ * same cleanup for all of them. The row is written (`pending`, never served)
+ * before any byte reaches storage; a multipart upload's id is recorded on
+ * the row before its first part, so whoever gives the session up can abort
+ * it. A body that fits in one part is stored with one PUT.
+ */
+@Injectable()
+export class UploadSessionService {
+  private readonly logger = new Logger(UploadSessionService.name);
+  /**
+   * Hash state of sessions whose appends reached this process in order. A
+   * session continued elsewhere (another replica, a restart) is hashed from
+   * storage when it completes instead.
+   */
+  private readonly meters = new Map<string, ByteMeter>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly prisma: PrismaService,
+    private readonly storage: StorageService,
+    private readonly events: DomainEventsService,
+    private readonly cleanup: UploadCleanupService,
+  ) {}
+
+  /**
+   * A whole body in one call: open, append everything, complete. Any failure
+   * — the client leaving, the cap, storage or the database failing — leaves
+   * nothing behind (or, when a dependency is down, a row the purge finishes).
+   */
+  async ingest(target: EnvironmentTarget, createdById: string, body: IncomingBody): Promise<Upload> {
+    const { maxBytes } = this.config.uploads;
+    const session = await this.open(target, createdById, body.declaredLength);
+    const meter = new ByteMeter();
+    let progress: Progress;
+    try {
+      progress = await this.write(session, body.chunks, meter, true, partSizeFor(body.declaredLength ?? maxBytes));
+    } catch (error) {
+      // Refused connections mean nothing reached storage: there is no object.
+      await this.cleanup.discard(session, { objectMayExist: !isStorageUnreachable(error) });
+      throw explainStreamFailure(error, body);
+    }
+    return this.finish(session, progress, meter);
+  }
+
+  /**
+   * Opens a session: checks the announced length against the cap and writes
+   * the `pending` row. An unknown environment is a 404.
+   */
+  async open(target: EnvironmentTarget, createdById: string, declaredLength?: number): Promise<Upload> {
+    const { maxBytes, ttlSeconds } = this.config.uploads;
+    if (declaredLength !== undefined && declaredLength > maxBytes) throw new UploadTooLargeError(maxBytes);
+    if (declaredLength === 0) throw new EmptyUploadError();
+    const id = newId();
+    const createdAt = new Date();
+    try {
+      return await this.prisma.upload.create({
+        data: {
+          id,
+          ...target,
+          createdById,
+          objectKey: uploadObjectKey(target.spaceId, target.environmentId, id),
+          createdAt,
+          expiresAt: new Date(createdAt.getTime() + ttlSeconds * 1000),
+        },
+      });
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2003') {
+        throw new NotFoundError('Environment', target.environmentId);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Adds bytes to a pending session at `offset`. Full parts go to storage as
+   * they fill; a shorter last piece is kept as the session's tail until the
+   * next append (or, with `final`, becomes the last part). An append that
+   * fails changes nothing: the session stays where it was and the same bytes
+   * can be sent again.
+   */
+  async append(uploadId: string, chunks: AsyncIterable<Buffer>, { offset, final }: AppendOptions): Promise<Upload> {
+    const session = await this.pending(uploadId);
+    const receivedBytes = Number(session.receivedBytes);
+    if (offset !== receivedBytes) throw new UploadOffsetMismatchError(offset, receivedBytes);
+    let meter = this.meters.get(uploadId);
+    if (meter?.size !== receivedBytes) meter = undefined;
+    const measured = meter ?? new ByteMeter(receivedBytes);
+    const checkpoint = measured.checkpoint();
+    let progress: Progress;
+    try {
+      progress = await this.write(session, chunks, measured, final, partSizeFor(this.config.uploads.maxBytes));
+    } catch (error) {
+      measured.restore(checkpoint);
+      throw error;
+    }
+    if (final) {
+      this.meters.delete(uploadId);
+      // The meter saw every byte only if it was continued here, or the whole body came in this call.
+      return this.finish(session, progress, meter !== undefined || receivedBytes === 0 ? measured : undefined);
+    }
+    const { count } = await this.prisma.upload.updateMany({
+      where: { id: uploadId, status: 'pending', receivedBytes: session.receivedBytes },
+      data: {
+        receivedBytes: progress.receivedBytes,
+        partCount: progress.partCount,
+        tailBytes: progress.tailBytes,
+        multipartUploadId: progress.multipartUploadId,
+      },
+    });
+    if (count === 0) throw new UploadOffsetMismatchError(offset, Number((await this.pending(uploadId)).receivedBytes));
+    if (session.tailBytes > 0) await this.removeQuietly(uploadTailKey(session.objectKey, receivedBytes));
+    if (meter !== undefined || receivedBytes === 0) this.keepMeter(uploadId, measured);
+    return this.pending(uploadId);
+  }
+
+  /** Ends a session whose bytes have all been appended (a body that ends exactly at a part or tail boundary). */
+  async complete(uploadId: string): Promise<Upload> {
+    return this.append(uploadId, emptyBody(), { offset: Number((await this.pending(uploadId)).receivedBytes), final: true });
+  }
+
+  /** Gives a pending session up: its multipart upload, tail and row go. */
+  async abort(uploadId: string): Promise<void> {
+    const session = await this.pending(uploadId);
+    this.meters.delete(uploadId);
+    await this.cleanup.discard(session);
+  }
+
+  /** Bounded: sessions given up without a word must not grow the map for ever. */
+  private keepMeter(uploadId: string, meter: ByteMeter): void {
+    this.meters.delete(uploadId);
+    this.meters.set(uploadId, meter);
+    if (this.meters.size > MAX_METERS) this.meters.delete(this.meters.keys().next().value as string);
+  }
+
+  private async pending(uploadId: string): Promise<Upload> {
+    const session = await this.prisma.upload.findFirst({ where: { id: uploadId, status: 'pending' } });
+    if (!session) throw new NotFoundError('Upload', uploadId);
+    return session;
+  }
+
+  /** Streams `chunks` (after the session's tail, if any) into the session's object. */
+  private async write(
+    session: Upload,
+    chunks: AsyncIterable<Buffer>,
+    meter: ByteMeter,
+    final: boolean,
+    partSize: number,
+  ): Promise<Progress> {
+    const { maxBytes } = this.config.uploads;
+    const tail =
+      session.tailBytes > 0 ? [await this.storage.readSmall(uploadTailKey(session.objectKey, Number(session.receivedBytes)))] : [];
+    const stream = prepend(tail, meteredStream(chunks, maxBytes, meter)[Symbol.asyncIterator]());
+    const parts = partChunks(stream, partSize);
+    let multipartUploadId = session.multipartUploadId;
+
+    if (multipartUploadId === null && final) {
+      // The whole body may fit in one part: then one PUT, no multipart upload.
+      const first = await parts.next();
+      const second = first.done ? first : await parts.next();
+      if (first.done || second.done) {
+        const whole = first.done ? Buffer.alloc(0) : first.value;
+        if (whole.length > 0) await this.storage.putObject(session.objectKey, whole);
+        return { receivedBytes: meter.size, partCount: 0, tailBytes: 0, multipartUploadId: null, parts: [] };
+      }
+      multipartUploadId = await this.beginMultipart(session);
+      const written = await this.uploadParts(session, multipartUploadId, prepend([first.value, second.value], parts));
+      return { receivedBytes: meter.size, partCount: session.partCount + written.length, tailBytes: 0, multipartUploadId, parts: written };
+    }
+
+    const rest = { bytes: Buffer.alloc(0) };
+    const body = final ? parts : fullPartsOnly(parts, partSize, rest);
+    const first = await body.next();
+    let written: StoredPart[] = [];
+    if (!first.done) {
+      multipartUploadId ??= await this.beginMultipart(session);
+      written = await this.uploadParts(session, multipartUploadId, prepend([first.value], body));
+    }
+    if (!final && rest.bytes.length > 0) await this.storage.putObject(uploadTailKey(session.objectKey, meter.size), rest.bytes);
+    return {
+      receivedBytes: meter.size,
+      partCount: session.partCount + written.length,
+      tailBytes: rest.bytes.length,
+      multipartUploadId,
+      parts: session.partCount === 0 ? written : undefined,
+    };
+  }
+
+  private uploadParts(session: Upload, multipartUploadId: string, parts: AsyncIterable<Buffer>): Promise<StoredPart[]> {
+    return this.storage.uploadParts(session.objectKey, multipartUploadId, parts, session.partCount + 1);
+  }
+
+  /** Starts the multipart upload and records its id before any part is written. */
+  private async beginMultipart(session: Upload): Promise<string> {
+    const multipartUploadId = await this.storage.initiateMultipart(session.objectKey);
+    const { count } = await this.prisma.upload.updateMany({ where: { id: session.id, status: 'pending' }, data: { multipartUploadId } });
+    if (count === 0) {
+      await this.storage.abortMultipart(session.objectKey, multipartUploadId);
+      throw new UploadAbandonedError();
+    }
+    session.multipartUploadId = multipartUploadId;
+    return multipartUploadId;
+  }
+
+  /**
+   * Joins the parts, then marks the session `ready` with its size and
+   * SHA-256 and stages `Hangar.Upload.create` in the same transaction.
+   */
+  private async finish(session: Upload, progress: Progress, meter: ByteMeter | undefined): Promise<Upload> {
+    const key = session.objectKey;
+    try {
+      if (progress.receivedBytes === 0) throw new EmptyUploadError();
+      if (progress.multipartUploadId !== null) {
+        const parts = progress.parts ?? (await this.storage.listParts(key, progress.multipartUploadId));
+        await this.storage.completeMultipart(key, progress.multipartUploadId, parts);
+      }
+    } catch (error) {
+      await this.cleanup.discard(session);
+      throw error instanceof HangarError ? error : explainStorageFailure(error);
+    }
+    let ready: Upload;
+    try {
+      const sha256 = meter?.digest() ?? (await this.hashStored(key));
+      ready = await this.prisma.$transaction(async (tx) => {
+        const { count } = await tx.upload.updateMany({
+          where: { id: session.id, status: 'pending' },
+          data: {
+            status: 'ready',
+            size: progress.receivedBytes,
+            receivedBytes: progress.receivedBytes,
+            sha256,
+            multipartUploadId: null,
+            tailBytes: 0,
+          },
+        });
+        if (count === 0) throw new UploadAbandonedError();
+        const upload = await tx.upload.findUniqueOrThrow({ where: { id: session.id } });
+        await this.events.stage(tx, {
+          topic: EventTopic.UploadCreate,
+          spaceId: upload.spaceId,
+          environmentId: upload.environmentId,
+          entityId: upload.id,
+          actorId: upload.createdById,
+          payload: uploadEntity(upload),
+        });
+        return upload;
+      });
+    } catch (error) {
+      // The object goes now; the row (still `pending` when PostgreSQL failed) is purged later.
+      await this.removeQuietly(key);
+      throw error;
+    }
+    return ready;
+  }
+
+  /** SHA-256 of a stored object, streamed (a session whose appends did not all reach this process). */
+  private async hashStored(key: string): Promise<string> {
+    const meter = new ByteMeter();
+    for await (const chunk of await this.storage.read(key)) meter.update(chunk as Buffer);
+    return meter.digest();
+  }
+
+  private async removeQuietly(key: string): Promise<void> {
+    await this.storage.remove(key).catch((error: unknown) => {
+      this.logger.warn({ msg: 'could not remove an object; the orphan sweeper will', key, reason: (error as Error).message });
+    });
+  }
+}
+
+/** Sessions whose hash state one process keeps; beyond it the oldest is hashed from storage when it completes. */
+const MAX_METERS = 10_000;
+
+/** Parts large enough that the announced (or largest allowed) body stays under S3's 10,000 parts. */
+function partSizeFor(expectedBytes: number): number {
+  return Math.max(MIN_PART_SIZE, Math.ceil(expectedBytes / MAX_PARTS));
+}
+
+async function* emptyBody(): AsyncGenerator<Buffer> {}
+
+function explainStorageFailure(error: unknown): unknown {
+  return isStorageUnavailable(error) ? new ServiceUnavailableError('storage') : error;
+}
+
+function explainStreamFailure(error: unknown, body: IncomingBody): unknown {
+  if (error instanceof HangarError) return error;
+  if (body.clientGone()) return new ClientAbortedError();
+  return explainStorageFailure(error);
+}

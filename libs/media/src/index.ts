@@ -1,0 +1,3 @@
+export * from './content-sniffing';
+export * from './media-inspector.service';
+export * from './media.module';
