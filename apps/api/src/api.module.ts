@@ -8,6 +8,7 @@ import { StorageModule } from '@hangar/storage';
 import { AssetsModule } from './assets/assets.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
+import { EnvironmentGuard } from './common/environment.guard';
 import { DeliveryModule } from './delivery/delivery.module';
 import { JsonBodyMiddleware } from './common/json-body.middleware';
 import { PathParamsGuard } from './common/path-params.guard';
@@ -39,10 +40,13 @@ export class ApiModule implements NestModule {
         AssetsModule,
         DeliveryModule,
       ],
-      // Guards run in this order: paths that name nothing are 404 before any token or database lookup.
+      // Guards run in this order: paths that name nothing are 404 before any token or database lookup;
+      // the environment is looked up only after the token (else 401) and the caller's membership and role in the
+      // space (else the space's 404, or 403), so a caller who may not see a space learns nothing of its environments.
       providers: [
         { provide: APP_GUARD, useClass: PathParamsGuard },
         { provide: APP_GUARD, useExisting: AuthGuard },
+        { provide: APP_GUARD, useClass: EnvironmentGuard },
       ],
     };
   }

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import { HangarError, RESOURCE_ID_PATTERN } from '@hangar/domain';
 import { collection, parsePage } from '../common/collection';
+import { CreatesEnvironment } from '../common/environment-route.decorators';
 import { JsonBody } from '../common/json-body.decorator';
 import { ExpectedVersion } from '../common/version-header.decorator';
 import { environmentResource } from './environment.resource';
@@ -27,6 +28,7 @@ export class EnvironmentsController {
   }
 
   @Put(':environmentId')
+  @CreatesEnvironment()
   async put(
     @Param('spaceId') spaceId: string,
     @Param('environmentId') environmentId: string,

@@ -1,0 +1,46 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { EnvironmentsService } from '../environments/environments.service';
+import { ANY_ENVIRONMENT_WHEN_EQUAL_TO, CREATES_ENVIRONMENT } from './environment-route.decorators';
+
+/**
+ * Interim rule for the upload item routes (`…/environments/:environmentId/uploads/:uploadId`):
+ * they do not carry `@AnyEnvironmentWhenEqualTo('uploadId')` yet, so a route
+ * with an `uploadId` parameter and no such metadata is treated as if it did,
+ * which keeps the legacy SDK's `Upload.delete()` working. Once the decorator
+ * is on those routes, this fallback can go.
+ */
+const UNDECORATED_ANY_ENVIRONMENT_PARAMETER = 'uploadId';
+
+/**
+ * Every route under `/spaces/:spaceId/environments/:environmentId` answers
+ * Contentful's `404 NotFound` (`details.type: 'Environment'`) when that
+ * environment does not exist in the space, before its handler reads a body
+ * or writes anything. Checking here, once, keeps each service from having to
+ * remember it (and a route added later from forgetting it). Routes marked
+ * `@CreatesEnvironment()` are exempt; see `@AnyEnvironmentWhenEqualTo()` for
+ * the legacy upload form.
+ */
+@Injectable()
+export class EnvironmentGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly environments: EnvironmentsService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const params = context.switchToHttp().getRequest<Request>().params as Record<string, unknown>;
+    const { spaceId, environmentId } = params;
+    if (typeof spaceId !== 'string' || typeof environmentId !== 'string') return true;
+
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(CREATES_ENVIRONMENT, targets)) return true;
+    const anyEnvironmentParameter =
+      this.reflector.getAllAndOverride<string | undefined>(ANY_ENVIRONMENT_WHEN_EQUAL_TO, targets) ?? UNDECORATED_ANY_ENVIRONMENT_PARAMETER;
+    if (environmentId === params[anyEnvironmentParameter]) return true;
+
+    await this.environments.get(spaceId, environmentId);
+    return true;
+  }
+}
