@@ -91,16 +91,10 @@ describe('EnvironmentGuard', () => {
     expect(error.details).toEqual({ type: 'Environment', id: 'nowhere' });
   });
 
-  it('until the upload item routes are decorated, treats an undecorated `uploadId` parameter the same way (legacy Upload.delete())', async () => {
-    await expect(
-      guard.canActivate(contextFor(plain, { spaceId: 'space-1', environmentId: 'upload-7', uploadId: 'upload-7' })),
-    ).resolves.toBe(true);
-    expect(environments.lookups).toEqual([]);
+  it('checks an undecorated route even when its environment segment equals another parameter', async () => {
     const error = await refusal(
-      guard.canActivate(contextFor(plain, { spaceId: 'space-1', environmentId: 'nowhere', uploadId: 'upload-7' })),
+      guard.canActivate(contextFor(plain, { spaceId: 'space-1', environmentId: 'upload-7', uploadId: 'upload-7' })),
     );
-    expect(error.details).toEqual({ type: 'Environment', id: 'nowhere' });
-    // A route declaring another parameter does not also get the `uploadId` fallback.
-    await refusal(guard.canActivate(contextFor(aliasedByFile, { spaceId: 'space-1', environmentId: 'upload-7', uploadId: 'upload-7' })));
+    expect(error.details).toEqual({ type: 'Environment', id: 'upload-7' });
   });
 });

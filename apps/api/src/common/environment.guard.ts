@@ -5,15 +5,6 @@ import { EnvironmentsService } from '../environments/environments.service';
 import { ANY_ENVIRONMENT_WHEN_EQUAL_TO, CREATES_ENVIRONMENT } from './environment-route.decorators';
 
 /**
- * Interim rule for the upload item routes (`…/environments/:environmentId/uploads/:uploadId`):
- * they do not carry `@AnyEnvironmentWhenEqualTo('uploadId')` yet, so a route
- * with an `uploadId` parameter and no such metadata is treated as if it did,
- * which keeps the legacy SDK's `Upload.delete()` working. Once the decorator
- * is on those routes, this fallback can go.
- */
-const UNDECORATED_ANY_ENVIRONMENT_PARAMETER = 'uploadId';
-
-/**
  * Every route under `/spaces/:spaceId/environments/:environmentId` answers
  * Contentful's `404 NotFound` (`details.type: 'Environment'`) when that
  * environment does not exist in the space, before its handler reads a body
@@ -36,9 +27,8 @@ export class EnvironmentGuard implements CanActivate {
 
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(CREATES_ENVIRONMENT, targets)) return true;
-    const anyEnvironmentParameter =
-      this.reflector.getAllAndOverride<string | undefined>(ANY_ENVIRONMENT_WHEN_EQUAL_TO, targets) ?? UNDECORATED_ANY_ENVIRONMENT_PARAMETER;
-    if (environmentId === params[anyEnvironmentParameter]) return true;
+    const anyEnvironmentParameter = this.reflector.getAllAndOverride<string | undefined>(ANY_ENVIRONMENT_WHEN_EQUAL_TO, targets);
+    if (anyEnvironmentParameter !== undefined && environmentId === params[anyEnvironmentParameter]) return true;
 
     await this.environments.get(spaceId, environmentId);
     return true;

@@ -3,6 +3,7 @@ import { environmentTarget, HangarError } from '@hangar/domain';
 import { type UploadScope, UploadSessionService, uploadEntity, UploadsService } from '@hangar/ingest';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
+import { AnyEnvironmentWhenEqualTo } from '../common/environment-route.decorators';
 import type { HangarRequest } from '../common/http-request';
 
 export const UPLOAD_MEDIA_TYPE = 'application/octet-stream';
@@ -50,6 +51,7 @@ export class UploadsController {
   }
 
   @Get(ITEM)
+  @AnyEnvironmentWhenEqualTo('uploadId')
   async get(
     @Param('spaceId') spaceId: string,
     @Param('environmentId') environmentId: string | undefined,
@@ -59,6 +61,7 @@ export class UploadsController {
   }
 
   @Delete(ITEM)
+  @AnyEnvironmentWhenEqualTo('uploadId')
   @HttpCode(204)
   async delete(
     @Param('spaceId') spaceId: string,
