@@ -1,4 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { UploadSessionService, uploadTailKey } from '@hangar/ingest';
 import { StorageService } from '@hangar/storage';
 import { OrphanSweepJob, type SweepRound } from '../apps/worker/src/storage/orphan-sweep.job';
 import { type RunningApi, startApi } from './support/api-harness';
@@ -16,13 +18,13 @@ const nextRound = hourlyRounds();
 describe('orphan sweeper', () => {
   let api: RunningApi;
   let worker: INestApplicationContext;
-  let c: AssetClient;
+  let c: AssetClient & { userId: string };
 
   beforeAll(async () => {
     api = await startApi(BUCKET);
     worker = await startWorker({ ...BUCKET, ORPHAN_GRACE_SECONDS: '0' });
     const user = await newUser(api.baseUrl);
-    c = { baseUrl: api.baseUrl, auth: user.auth, spaceId: await newSpace(api.baseUrl, user) };
+    c = { baseUrl: api.baseUrl, auth: user.auth, spaceId: await newSpace(api.baseUrl, user), userId: user.id };
   });
   afterAll(async () => {
     await worker.close();
@@ -72,5 +74,35 @@ describe('orphan sweeper', () => {
     } finally {
       await careful.close();
     }
+  });
+
+  it("aborts multipart uploads no row needs (an api killed mid-body), keeping a pending session's own and its current tail", async () => {
+    const storage = api.app.get(StorageService);
+    const MiB = 1024 * 1024;
+    // What a SIGKILLed api leaves: a multipart upload with a part written, no row recording it.
+    const strayKey = `uploads/${c.spaceId}/master/killed-mid-body`;
+    const strayUpload = await storage.initiateMultipart(strayKey);
+    await storage.uploadParts(strayKey, strayUpload, Readable.from([Buffer.alloc(5 * MiB, 1)]));
+    // A session still receiving its body: its multipart upload and its tail are wanted.
+    const sessions = api.app.get(UploadSessionService);
+    const session = await sessions.open({ spaceId: c.spaceId, environmentId: 'master' }, c.userId);
+    const pending = await sessions.append(session.id, Readable.from([Buffer.alloc(7 * MiB, 2)]), { offset: 0, final: false });
+    const currentTail = uploadTailKey(session.objectKey, 7 * MiB);
+    // A tail a crash left behind before the row recorded the next one.
+    const staleTail = uploadTailKey(session.objectKey, 3 * MiB);
+    await storage.putObject(staleTail, Buffer.from('stale'));
+    const incomplete = async () => (await storage.listIncompleteMultipart('')).uploads.map((upload) => upload.uploadId);
+    expect(await incomplete()).toEqual(expect.arrayContaining([strayUpload, pending.multipartUploadId]));
+
+    const rounds = await sweepWholeBucket(worker);
+    expect(rounds.reduce((sum, round) => sum + round.abortedMultipart, 0)).toBeGreaterThanOrEqual(1);
+    expect(await incomplete()).not.toContain(strayUpload);
+    expect(await incomplete()).toContain(pending.multipartUploadId);
+    expect(await objectExists(storage, currentTail)).toBe(true);
+    expect(await objectExists(storage, staleTail)).toBe(false);
+
+    // The session is intact: it completes with every byte.
+    const ready = await sessions.append(session.id, Readable.from([Buffer.alloc(1000, 3)]), { offset: 7 * MiB, final: true });
+    expect(Number(ready.size)).toBe(7 * MiB + 1000);
   });
 });

@@ -3,8 +3,11 @@ export function assetObjectKey(spaceId: string, environmentId: string, assetId: 
   return `${assetObjectPrefix(spaceId, environmentId)}${assetId}/${locale}/${token}`;
 }
 
+/** Every processed asset file lives under this prefix of the bucket. */
+export const ASSETS_PREFIX = 'assets/';
+
 export function assetObjectPrefix(spaceId: string, environmentId?: string): string {
-  return environmentId === undefined ? `assets/${spaceId}/` : `assets/${spaceId}/${environmentId}/`;
+  return environmentId === undefined ? `${ASSETS_PREFIX}${spaceId}/` : `${ASSETS_PREFIX}${spaceId}/${environmentId}/`;
 }
 
 /** The path prefix under which the api delivers processed files. */

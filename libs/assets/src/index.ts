@@ -7,3 +7,4 @@ export * from './assets.module';
 export * from './assets.service';
 export * from './environment-locales';
 export * from './mimetype-groups';
+export * from './asset-file-object.owner';

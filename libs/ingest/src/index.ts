@@ -6,3 +6,4 @@ export * from './upload-entity';
 export * from './upload-keys';
 export * from './upload-session.service';
 export * from './uploads.service';
+export * from './upload-object.owner';

@@ -3,8 +3,11 @@ export function uploadObjectKey(spaceId: string, environmentId: string, uploadId
   return `${uploadObjectPrefix(spaceId, environmentId)}${uploadId}`;
 }
 
+/** Every upload object lives under this prefix of the bucket. */
+export const UPLOADS_PREFIX = 'uploads/';
+
 export function uploadObjectPrefix(spaceId: string, environmentId?: string): string {
-  return environmentId === undefined ? `uploads/${spaceId}/` : `uploads/${spaceId}/${environmentId}/`;
+  return environmentId === undefined ? `${UPLOADS_PREFIX}${spaceId}/` : `${UPLOADS_PREFIX}${spaceId}/${environmentId}/`;
 }
 
 const TAIL_MARKER = '.tail-';

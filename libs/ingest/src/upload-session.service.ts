@@ -258,8 +258,15 @@ export class UploadSessionService {
   /** Starts the multipart upload and records its id before any part is written. */
   private async beginMultipart(session: Upload): Promise<string> {
     const multipartUploadId = await this.storage.initiateMultipart(session.objectKey);
-    const { count } = await this.prisma.upload.updateMany({ where: { id: session.id, status: 'pending' }, data: { multipartUploadId } });
-    if (count === 0) {
+    let recorded: boolean;
+    try {
+      recorded = (await this.prisma.upload.updateMany({ where: { id: session.id, status: 'pending' }, data: { multipartUploadId } })).count > 0;
+    } catch (error) {
+      // Unrecorded, nobody else could find it to abort it (only the sweeper's bucket-wide listing would).
+      await this.storage.abortMultipart(session.objectKey, multipartUploadId).catch(() => undefined);
+      throw error;
+    }
+    if (!recorded) {
       await this.storage.abortMultipart(session.objectKey, multipartUploadId);
       throw new UploadAbandonedError();
     }
@@ -315,6 +322,8 @@ export class UploadSessionService {
       await this.removeQuietly(key);
       throw error;
     }
+    // The tail became the last part.
+    if (session.tailBytes > 0) await this.removeQuietly(uploadTailKey(key, Number(session.receivedBytes)));
     return ready;
   }
 
