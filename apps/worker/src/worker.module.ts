@@ -1,15 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { type AppConfig, ConfigModule } from '@hangar/config';
-import { DatabaseModule } from '@hangar/database';
-import { QueueModule } from '@hangar/queue';
-import { StorageModule } from '@hangar/storage';
 import { AssetsModule } from '@hangar/assets';
+import { DatabaseModule } from '@hangar/database';
 import { EventsModule } from '@hangar/events';
 import { IngestModule } from '@hangar/ingest';
+import { JOB_HANDLERS, type JobHandler, JobWorkersService, QueueModule } from '@hangar/queue';
+import { StorageModule } from '@hangar/storage';
 import { AssetProcessingProcessor } from './assets/asset-processing.processor';
-import { JOB_HANDLERS, type JobHandler } from './jobs/job-handler';
-import { JobWorkersService } from './jobs/job-workers.service';
 import { OutboxDispatcherJob } from './outbox/outbox-dispatcher.job';
 import { OrphanSweepJob } from './storage/orphan-sweep.job';
 import { UploadPurgeJob } from './uploads/upload-purge.job';

@@ -4,3 +4,5 @@ export * from './queue.module';
 export * from './redis.service';
 export * from './round-lock.service';
 export * from './outbox.service';
+export * from './job-handler';
+export * from './job-workers.service';

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AssetProcessingService, type ProcessingRequest } from '@hangar/assets';
-import { JobName } from '@hangar/queue';
-import type { JobHandler } from '../jobs/job-handler';
+import { type JobHandler, JobName } from '@hangar/queue';
 
 /** Runs `process-asset-file` jobs: the domain does the work; this only routes the job to it. */
 @Injectable()

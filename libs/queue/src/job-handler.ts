@@ -1,4 +1,4 @@
-import type { JobName, JobPayloads } from '@hangar/queue';
+import type { JobName, JobPayloads } from './job-contracts';
 
 export interface JobContext {
   readonly jobId: string;

@@ -3,7 +3,8 @@ import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
 import { runWithLogContext } from '@hangar/observability';
-import { JobName, type JobPayloads, PermanentJobError, QUEUE_OF_JOB, type QueueName, RedisService } from '@hangar/queue';
+import { JobName, type JobPayloads, PermanentJobError, QUEUE_OF_JOB, type QueueName } from './job-contracts';
+import { RedisService } from './redis.service';
 import { JOB_HANDLERS, type JobHandler } from './job-handler';
 
 /**
