@@ -4,12 +4,16 @@ import { HangarError } from '@hangar/domain';
 
 export const VERSION_HEADER = 'X-Contentful-Version';
 
-/** Parses `X-Contentful-Version`; undefined when absent, 400 when not a positive integer. */
+/**
+ * Parses `X-Contentful-Version`; undefined when absent, 400 when not a whole number. A whole number of any size is a
+ * version the client believes current: one the resource does not have is a 409 VersionMismatch (callers compare it
+ * with the stored version), not a malformed request.
+ */
 export function parseVersionHeader(request: Request): number | undefined {
   const raw = request.header(VERSION_HEADER);
   if (raw === undefined) return undefined;
-  if (!/^\s*\d{1,9}\s*$/.test(raw)) {
-    throw new HangarError('BadRequest', `${VERSION_HEADER} must be a positive integer.`, { header: VERSION_HEADER });
+  if (!/^\s*\d+\s*$/.test(raw)) {
+    throw new HangarError('BadRequest', `${VERSION_HEADER} must be a whole number.`, { header: VERSION_HEADER });
   }
   return Number(raw);
 }
