@@ -40,9 +40,10 @@ export class ApiModule implements NestModule {
         AssetsModule,
         DeliveryModule,
       ],
-      // Guards run in this order: paths that name nothing are 404 before any token or database lookup;
-      // the environment is looked up only after the token (else 401) and the caller's membership and role in the
-      // space (else the space's 404, or 403), so a caller who may not see a space learns nothing of its environments.
+      // Guards run in this order, and only for a matched route (an unknown route is the router's 404, token or not):
+      // a path with control characters is a 400 before any token or database lookup; the environment is looked up
+      // only after the token (else 401) and the caller's membership and role in the space (else the space's 404, or
+      // 403), so a caller who may not see a space learns nothing of its environments.
       providers: [
         { provide: APP_GUARD, useClass: PathParamsGuard },
         { provide: APP_GUARD, useExisting: AuthGuard },
