@@ -10,7 +10,8 @@
 //     reason; one version bump; one stored object);
 //   - once the purge and the orphan sweeper have run, no object lacks a row and no
 //     row lacks its object.
-// Prints the counts it checked; exits 1 on any violation.
+// Prints the counts it checked; exits 1 on any violation, or when fewer uploads or
+// process calls than the minimums (scaled by iterations) were acknowledged.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -265,6 +266,15 @@ const rowsWithoutObject = [...owned].filter((key) => !objects.has(key));
 if (objectsWithoutRow.length > 0) violations.push(`${objectsWithoutRow.length} objects without a row, e.g. ${objectsWithoutRow[0]}`);
 if (rowsWithoutObject.length > 0) violations.push(`${rowsWithoutObject.length} rows without an object, e.g. ${rowsWithoutObject[0]}`);
 
+// A run that acknowledged (almost) nothing checked (almost) nothing: it fails. Four healthy 6-iteration runs on a
+// 2-core machine acknowledged 71-143 uploads and 27-63 process calls; the minimums leave room for a loaded machine
+// and for runs where every kill hits the api.
+const MIN_UPLOADS = ITERATIONS;
+const MIN_PROCESS_CALLS = Math.ceil(ITERATIONS / 2);
+if (uploadsChecked < MIN_UPLOADS) violations.push(`only ${uploadsChecked} acknowledged uploads (minimum ${MIN_UPLOADS})`);
+if (processingChecked < MIN_PROCESS_CALLS)
+  violations.push(`only ${processingChecked} acknowledged process calls (minimum ${MIN_PROCESS_CALLS})`);
+
 await db.end();
 await api.stop();
 await worker.stop();
@@ -272,8 +282,8 @@ await dispatcher.close();
 
 console.log(
   `fault injection: ${ITERATIONS} iterations in ${((Date.now() - started) / 1000).toFixed(0)} s; killed api ${api.kills}×, worker ${worker.kills}×; ` +
-    `${requests} requests (${failedRequests} refused or failed while a process was down, as expected); checked ${uploadsChecked} acknowledged uploads, ` +
-    `${processingChecked} acknowledged process calls, ${objects.size} objects against ${ownedAny.size} rows; violations: ${violations.length}`,
+    `${requests} requests (${failedRequests} refused or failed while a process was down, as expected); checked ${uploadsChecked} acknowledged uploads (minimum ${MIN_UPLOADS}), ` +
+    `${processingChecked} acknowledged process calls (minimum ${MIN_PROCESS_CALLS}), ${objects.size} objects against ${ownedAny.size} rows; violations: ${violations.length}`,
 );
 for (const violation of violations.slice(0, 20)) console.log(`  - ${violation}`);
 process.exit(violations.length === 0 ? 0 : 1);
