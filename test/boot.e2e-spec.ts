@@ -74,13 +74,17 @@ describe('the built apps', () => {
     expect(lines).toContainEqual(expect.objectContaining({ msg: 'request', method: 'POST', status: 422, requestId: parsedId }));
   });
 
-  it('worker starts and exits cleanly on SIGTERM', async () => {
-    const { child, exited } = spawnApp('worker', testEnv({ LOG_LEVEL: 'info' }));
+  it('worker starts, logs human-readable lines with LOG_FORMAT=pretty, and exits cleanly on SIGTERM', async () => {
+    const { child, exited } = spawnApp('worker', testEnv({ LOG_LEVEL: 'info', LOG_FORMAT: 'pretty' }));
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     await waitFor(() => output.includes('worker ready') || child.exitCode !== null, 20_000, 'worker to be ready');
     child.kill('SIGTERM');
     const result = await exited;
     expect(result.code).toBe(0);
+    // Piped, so no colour even though the format is forced.
+    expect(output).toMatch(/^\d{2}:\d{2}:\d{2}\.\d{3} INFO {2}worker Main worker ready$/m);
+    expect(output).not.toContain('{"time"');
+    expect(output).not.toContain('\x1b[');
   });
 });

@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '@hangar/config';
-import { closeOnSignals, JsonLogger } from '@hangar/observability';
+import { closeOnSignals, createLogger } from '@hangar/observability';
 import { createApiApp } from './bootstrap';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const logger = new JsonLogger('api', config.logLevel);
+  const logger = createLogger('api', config.logLevel, config.logFormat);
   const app = await createApiApp(config, logger);
   const server = await app.listen(config.http.port, config.http.host);
   server.keepAliveTimeout = 65_000;

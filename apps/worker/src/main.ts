@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '@hangar/config';
-import { closeOnSignals, JsonLogger } from '@hangar/observability';
+import { closeOnSignals, createLogger } from '@hangar/observability';
 import { createWorkerApp } from './bootstrap';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const app = await createWorkerApp(config, new JsonLogger('worker', config.logLevel));
+  const app = await createWorkerApp(config, createLogger('worker', config.logLevel, config.logFormat));
   closeOnSignals(app, config.shutdownTimeoutSeconds, 'worker');
   Logger.log({ msg: 'worker ready' }, 'Main');
 }

@@ -10,6 +10,12 @@ describe('loadConfig', () => {
     expect(config.storage.bucket).toBe('hangar');
     expect(config.uploads).toEqual({ ttlSeconds: 86_400, maxBytes: 1000 * 1024 * 1024, abandonSeconds: 21_600 });
     expect(config.admin.token).toBeUndefined();
+    expect(config.logLevel).toBe('info');
+    expect(config.logFormat).toBe('auto');
+  });
+
+  it.each(['auto', 'json', 'pretty'] as const)('reads LOG_FORMAT=%s', (format) => {
+    expect(loadConfig({ LOG_FORMAT: format }).logFormat).toBe(format);
   });
 
   it('reads and converts the documented variables', () => {
@@ -37,6 +43,7 @@ describe('loadConfig', () => {
     ['UPLOAD_MAX_BYTES', '0'],
     ['S3_BUCKET', 'Bad_Bucket'],
     ['HANGAR_ADMIN_TOKEN', 'short'],
+    ['LOG_FORMAT', 'text'],
   ])('refuses an invalid %s with one line naming it', (name, value) => {
     const load = () => loadConfig({ [name]: value });
     expect(load).toThrow(ConfigError);

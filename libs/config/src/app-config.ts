@@ -1,6 +1,8 @@
 import { configSchema, type RawConfig } from './config.schema';
 
 export type LogLevel = RawConfig['LOG_LEVEL'];
+/** `auto`: human-readable lines when stdout is a terminal, JSON lines otherwise. */
+export type LogFormat = RawConfig['LOG_FORMAT'];
 
 /** The typed, validated configuration every app builds once at boot. */
 export interface AppConfig {
@@ -30,6 +32,7 @@ export interface AppConfig {
   readonly corsOrigins: '*' | readonly string[];
   readonly shutdownTimeoutSeconds: number;
   readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
 }
 
 /** Thrown when the environment does not describe a valid configuration. */
@@ -76,5 +79,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
             .filter(Boolean),
     shutdownTimeoutSeconds: raw.SHUTDOWN_TIMEOUT_SECONDS,
     logLevel: raw.LOG_LEVEL,
+    logFormat: raw.LOG_FORMAT,
   };
 }

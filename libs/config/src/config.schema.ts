@@ -64,6 +64,7 @@ export const configSchema = z.object({
   RATE_LIMIT_PER_SECOND: integer(100, 0, 1_000_000),
   CORS_ORIGINS: z.string().trim().default('*'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });
 
 export type RawConfig = z.output<typeof configSchema>;

@@ -1,3 +1,6 @@
+export * from './structured-logger';
 export * from './json-logger';
+export * from './pretty-logger';
+export * from './create-logger';
 export * from './request-context';
 export * from './graceful-shutdown';

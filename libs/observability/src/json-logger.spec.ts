@@ -1,10 +1,19 @@
-import { JsonLogger, type JsonLogLevel } from './json-logger';
+import { JsonLogger } from './json-logger';
 import { runWithLogContext } from './request-context';
+import type { LogLevel } from './structured-logger';
 
-function capture(minimum: JsonLogLevel = 'debug') {
+function capture(minimum: LogLevel = 'debug') {
   const lines: Record<string, unknown>[] = [];
-  const logger = new JsonLogger('api', minimum, (line) => lines.push(JSON.parse(line) as Record<string, unknown>));
-  return { logger, lines };
+  const written: LogLevel[] = [];
+  // A terminal on every stream: JSON lines stay plain JSON all the same.
+  const logger = new JsonLogger('api', minimum, {
+    write: (text, level) => {
+      lines.push(JSON.parse(text) as Record<string, unknown>);
+      written.push(level);
+    },
+    isTerminal: () => true,
+  });
+  return { logger, lines, written };
 }
 
 describe('JsonLogger', () => {
@@ -17,11 +26,12 @@ describe('JsonLogger', () => {
   });
 
   it('keeps errors stacks and drops lines under the minimum level', () => {
-    const { logger, lines } = capture('warn');
+    const { logger, lines, written } = capture('warn');
     logger.debug('noise');
     logger.error('boom', 'Error: boom\n    at x', 'Filter');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ level: 'error', msg: 'boom', stack: 'Error: boom\n    at x', context: 'Filter' });
+    expect(written).toEqual(['error']);
   });
 
   it('never writes secrets given as fields', () => {
