@@ -40,4 +40,21 @@ describe('JsonLogger', () => {
     expect(lines[0]).toMatchObject({ token: '[redacted]', authorization: '[redacted]', userId: 'u1' });
     expect(JSON.stringify(lines)).not.toContain('CFPAT-secret');
   });
+
+  it("writes Nest's module and route wiring at debug level, its other start-up lines at info", () => {
+    const { logger, lines } = capture('info');
+    logger.log('Starting Nest application...', 'NestFactory');
+    logger.log('ApiModule dependencies initialized', 'InstanceLoader');
+    logger.log('HealthController {/health}:', 'RoutesResolver');
+    logger.log('Mapped {/health, GET} route', 'RouterExplorer');
+    logger.warn('a warning from the wiring stays a warning', 'InstanceLoader');
+    expect(lines.map((line) => [line.level, line.context])).toEqual([
+      ['info', 'NestFactory'],
+      ['warn', 'InstanceLoader'],
+    ]);
+
+    const verbose = capture('debug');
+    verbose.logger.log('Mapped {/health, GET} route', 'RouterExplorer');
+    expect(verbose.lines).toEqual([expect.objectContaining({ level: 'debug', msg: 'Mapped {/health, GET} route' })]);
+  });
 });

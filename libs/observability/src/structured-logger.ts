@@ -8,6 +8,13 @@ const SEVERITY: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, erro
 /** Keys whose values must never reach a log line. */
 const SECRET_KEY = /authorization|token|secret|password|cookie/i;
 
+/**
+ * Nest's own start-up narration: one line per module and per route (some
+ * sixty for the api). Useful when debugging wiring, noise otherwise, so it is
+ * written at debug level.
+ */
+const NEST_WIRING_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
+
 /** One log entry: the fields every format writes, then the entry's own (already redacted) fields. */
 export interface LogEntry {
   time: string;
@@ -72,11 +79,12 @@ export abstract class StructuredLogger implements LoggerService {
     this.emit('error', message, rest);
   }
 
-  private emit(level: LogLevel, message: unknown, rest: unknown[]): void {
-    if (SEVERITY[level] < SEVERITY[this.minimumLevel]) return;
+  private emit(requestedLevel: LogLevel, message: unknown, rest: unknown[]): void {
     // Nest passes the context name last, and for errors a stack before it.
     const args = [...rest];
     const context = typeof args[args.length - 1] === 'string' ? (args.pop() as string) : undefined;
+    const level = requestedLevel === 'info' && context && NEST_WIRING_CONTEXTS.has(context) ? 'debug' : requestedLevel;
+    if (SEVERITY[level] < SEVERITY[this.minimumLevel]) return;
     const entry: LogEntry = {
       time: new Date().toISOString(),
       level,
