@@ -6,18 +6,25 @@
 #
 # Services come from Docker Compose when a Docker engine answers, else from
 # scripts/services.sh (local PostgreSQL, Redis and MinIO processes).
+#
+# The install and client generation are quiet: their output goes to
+# .hangar/logs/ and is printed in full only when they fail.
 set -euo pipefail
 cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
-
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+# shellcheck source=scripts/steps.sh
+source scripts/steps.sh
 
 # 1. Dependencies: installed when missing or older than the lockfile. `npm install`
 # rather than `npm ci`: it installs the locked versions all the same, but tolerates
 # registries (mirrors) that do not carry other platforms' optional binaries, which
-# the lockfile then cannot list and `npm ci` refuses.
+# the lockfile then cannot list and `npm ci` refuses. Its output is mostly
+# EBADENGINE warnings (some packages declare node >= 22; they work on 20.19+).
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
   step "Installing dependencies (npm install, locked versions)"
-  npm install --no-audit --no-fund
+  run_quietly npm-install npm install --no-audit --no-fund
+  # Stamp the marker the check above compares, whether or not npm rewrote it,
+  # so an install that had nothing to change does not run again next time.
+  touch node_modules/.package-lock.json
 fi
 
 # 2. Backing services.
@@ -33,7 +40,7 @@ fi
 # 3. Prisma client (generated code is not committed).
 if [[ ! -f libs/database/src/generated/client.ts || prisma/schema.prisma -nt libs/database/src/generated/client.ts ]]; then
   step "Generating the Prisma client"
-  npm run --silent db:generate
+  run_quietly prisma-generate npm run --silent db:generate
 fi
 
 # 4. Migrations.

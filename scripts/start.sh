@@ -3,10 +3,12 @@
 # the worker in the foreground. Ctrl-C (or SIGTERM) stops both gracefully.
 set -euo pipefail
 cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/steps.sh
+source scripts/steps.sh
 
 bash scripts/setup.sh
-printf '\n\033[1m==> Building\033[0m\n'
-npm run --silent build
+step "Building"
+run_quietly build npm run --silent build
 
 # The administrator token: HANGAR_ADMIN_TOKEN if set, else one generated on
 # first start and kept in .hangar/admin-token (git-ignored).
