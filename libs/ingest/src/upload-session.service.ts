@@ -260,7 +260,8 @@ export class UploadSessionService {
     const multipartUploadId = await this.storage.initiateMultipart(session.objectKey);
     let recorded: boolean;
     try {
-      recorded = (await this.prisma.upload.updateMany({ where: { id: session.id, status: 'pending' }, data: { multipartUploadId } })).count > 0;
+      recorded =
+        (await this.prisma.upload.updateMany({ where: { id: session.id, status: 'pending' }, data: { multipartUploadId } })).count > 0;
     } catch (error) {
       // Unrecorded, nobody else could find it to abort it (only the sweeper's bucket-wide listing would).
       await this.storage.abortMultipart(session.objectKey, multipartUploadId).catch(() => undefined);
