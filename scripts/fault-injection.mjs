@@ -9,7 +9,8 @@
 //   - every process call that got a 204 ended exactly once (ready or failed with a
 //     reason; one version bump; one stored object);
 //   - once the purge and the orphan sweeper have run, no object lacks a row and no
-//     row lacks its object.
+//     row lacks its object, and no incomplete S3 multipart upload is left (bodies
+//     over 5 MiB go up in parts: an api killed mid-body leaves one behind).
 // Prints the counts it checked; exits 1 on any violation, or when fewer uploads or
 // process calls than the minimums (scaled by iterations) were acknowledged.
 import { spawn } from 'node:child_process';
@@ -55,6 +56,7 @@ const env = (port) => ({
   ORPHAN_GRACE_SECONDS: '0',
 });
 
+const MiB = 1024 * 1024;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 const dispatcher = new Agent({ connections: 32, connectTimeout: 2_000, headersTimeout: 30_000, bodyTimeout: 30_000 });
@@ -147,7 +149,14 @@ let stop = false;
 async function client(spaceId, pngSample) {
   while (!stop) {
     try {
-      const bytes = Math.random() < 0.3 ? pngSample : randomBytes(1024 + Math.floor(Math.random() * 3 * 1024 * 1024));
+      const dice = Math.random();
+      // Some bodies span several 5 MiB parts (a multipart upload), most fit in one PUT.
+      const bytes =
+        dice < 0.3
+          ? pngSample
+          : dice < 0.45
+            ? randomBytes(6 * MiB + Math.floor(Math.random() * 6 * MiB))
+            : randomBytes(1024 + Math.floor(Math.random() * 3 * MiB));
       requests += 1;
       const uploaded = await call('POST', `/spaces/${spaceId}/uploads`, {
         body: bytes,
@@ -204,12 +213,16 @@ const pngSample = await sharp({ create: { width: 64, height: 64, channels: 3, ba
   .png()
   .toBuffer();
 
+let strandedMultipart = 0;
+const incompleteMultipart = async () => (await minio.listIncompleteUploadsQuery(BUCKET, '', '', '', '')).uploads;
 const started = Date.now();
 const clients = Array.from({ length: CLIENTS }, () => client(spaceId, pngSample));
 for (let i = 0; i < ITERATIONS; i += 1) {
   await sleep(300 + Math.random() * 1200);
   const victim = Math.random() < 0.5 ? api : worker;
   await victim.kill();
+  // Multipart uploads the dead api was writing: the purge (recorded ones) or the sweeper (the rest) must abort them.
+  if (victim === api) strandedMultipart += (await incompleteMultipart()).length;
   await victim.start();
 }
 stop = true;
@@ -265,6 +278,8 @@ const objectsWithoutRow = [...objects].filter((key) => !ownedAny.has(key));
 const rowsWithoutObject = [...owned].filter((key) => !objects.has(key));
 if (objectsWithoutRow.length > 0) violations.push(`${objectsWithoutRow.length} objects without a row, e.g. ${objectsWithoutRow[0]}`);
 if (rowsWithoutObject.length > 0) violations.push(`${rowsWithoutObject.length} rows without an object, e.g. ${rowsWithoutObject[0]}`);
+const leftMultipart = await incompleteMultipart();
+if (leftMultipart.length > 0) violations.push(`${leftMultipart.length} incomplete multipart uploads left, e.g. ${leftMultipart[0].key}`);
 
 // A run that acknowledged (almost) nothing checked (almost) nothing: it fails. Four healthy 6-iteration runs on a
 // 2-core machine acknowledged 71-143 uploads and 27-63 process calls; the minimums leave room for a loaded machine
@@ -283,7 +298,8 @@ await dispatcher.close();
 console.log(
   `fault injection: ${ITERATIONS} iterations in ${((Date.now() - started) / 1000).toFixed(0)} s; killed api ${api.kills}×, worker ${worker.kills}×; ` +
     `${requests} requests (${failedRequests} refused or failed while a process was down, as expected); checked ${uploadsChecked} acknowledged uploads (minimum ${MIN_UPLOADS}), ` +
-    `${processingChecked} acknowledged process calls (minimum ${MIN_PROCESS_CALLS}), ${objects.size} objects against ${ownedAny.size} rows; violations: ${violations.length}`,
+    `${processingChecked} acknowledged process calls (minimum ${MIN_PROCESS_CALLS}), ${objects.size} objects against ${ownedAny.size} rows, ` +
+    `${strandedMultipart} multipart uploads stranded by api kills (${leftMultipart.length} left); violations: ${violations.length}`,
 );
 for (const violation of violations.slice(0, 20)) console.log(`  - ${violation}`);
 process.exit(violations.length === 0 ? 0 : 1);

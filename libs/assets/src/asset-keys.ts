@@ -1,13 +1,9 @@
-/** Where the processed file of one asset locale lives in the bucket. */
-export function assetObjectKey(spaceId: string, environmentId: string, assetId: string, locale: string, token: string): string {
-  return `${assetObjectPrefix(spaceId, environmentId)}${assetId}/${locale}/${token}`;
-}
-
 /** Every processed asset file lives under this prefix of the bucket. */
 export const ASSETS_PREFIX = 'assets/';
 
-export function assetObjectPrefix(spaceId: string, environmentId?: string): string {
-  return environmentId === undefined ? `${ASSETS_PREFIX}${spaceId}/` : `${ASSETS_PREFIX}${spaceId}/${environmentId}/`;
+/** Where the processed file of one asset locale lives in the bucket. */
+export function assetObjectKey(spaceId: string, environmentId: string, assetId: string, locale: string, token: string): string {
+  return `${ASSETS_PREFIX}${spaceId}/${environmentId}/${assetId}/${locale}/${token}`;
 }
 
 /** The path prefix under which the api delivers processed files. */

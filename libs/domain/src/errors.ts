@@ -14,7 +14,6 @@ export type ErrorId =
   | 'UnsupportedMediaType'
   | 'RequestHeaderFieldsTooLarge'
   | 'ValidationFailed'
-  | 'UnresolvedLinks'
   | 'RateLimitExceeded'
   | 'ServerError'
   | 'ServiceUnavailable';
@@ -31,7 +30,6 @@ export const STATUS_OF_ERROR: Record<ErrorId, number> = {
   UnsupportedMediaType: 415,
   RequestHeaderFieldsTooLarge: 431,
   ValidationFailed: 422,
-  UnresolvedLinks: 422,
   RateLimitExceeded: 429,
   ServerError: 500,
   ServiceUnavailable: 503,
