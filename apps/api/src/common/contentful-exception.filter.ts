@@ -4,6 +4,7 @@ import { isDatabaseUnavailable } from '@hangar/database';
 import { type ErrorId, HangarError, ServiceUnavailableError } from '@hangar/domain';
 import { contentfulError } from './contentful-error';
 import type { HangarRequest } from './http-request';
+import { lingeringClose } from './lingering-close';
 import { MANAGEMENT_CONTENT_TYPE } from './request-id.middleware';
 
 interface Answer {
@@ -71,8 +72,9 @@ export class ContentfulExceptionFilter implements ExceptionFilter {
       return;
     }
     if (!request.complete) {
-      // The body was not (fully) read — a refused or broken upload: close rather than read the rest.
-      response.setHeader('Connection', 'close');
+      // The body was not (fully) read — a refused or broken upload: close the connection after this answer, but
+      // read (within limits) what the client is still sending first, or the close would reset the answer away.
+      lingeringClose(request, response);
     }
     response
       .status(answer.status)
