@@ -3,12 +3,13 @@ import { Readable } from 'node:stream';
 import { createClient } from 'contentful-management';
 import request from 'supertest';
 import { StorageService } from '@hangar/storage';
+import { LINGER_MAX_MS } from '../apps/api/src/common/lingering-close';
 import { type RunningApi, startApi } from './support/api-harness';
 import { objectBytes, objectExists } from './support/bucket';
 import { expectContentfulError } from './support/contentful-shape';
 import { addMember, JSON_TYPE, newSpace, newUser, type TestUser } from './support/factories';
 import { waitFor } from './support/processes';
-import { rawUpload } from './support/raw-http';
+import { rawUpload, socketUpload } from './support/raw-http';
 import { uploadLeftovers } from './support/upload-inspection';
 
 const OCTET = 'application/octet-stream';
@@ -168,6 +169,70 @@ describe('Upload API', () => {
     });
     await waitFor(async () => (await uploadLeftovers(api.app, space)).rows === 0, 5_000, 'the pending row to go');
     expect(await uploadLeftovers(api.app, space)).toEqual({ rows: 0, objects: [] });
+  });
+
+  // A refused body is read on (within LINGER_MAX_BYTES and LINGER_MAX_MS) before the connection closes: closing
+  // with unread data resets it, and the client may lose the 413 (see lingering-close.ts). These tests watch the
+  // connection itself, over a plain socket: a reset after the answer fails them, while Node's client could hide it.
+  it('reads the rest of a chunked body sent past the limit, then closes cleanly: the client reads the 413, no reset', async () => {
+    const space = await newSpace(api.baseUrl, user);
+    const outcome = await socketUpload({
+      baseUrl: api.baseUrl,
+      path: `/spaces/${space}/uploads`,
+      headers: { ...user.auth, 'Content-Type': OCTET },
+      // 20 MiB as fast as the api reads, then 4 MiB more in a slow tail: still sending when the 413 comes.
+      bodyBytes: 24 * 1024 * 1024,
+      pausesFromByte: 20 * 1024 * 1024,
+      intervalMs: 5,
+      giveUpAfterMs: 15_000,
+    });
+    expect(outcome.response).toMatchObject({
+      status: 413,
+      headers: { connection: 'close' },
+      body: { sys: { type: 'Error', id: 'RequestEntityTooLarge' }, details: { maxBytes: 20 * 1024 * 1024 } },
+    });
+    expect(outcome).toMatchObject({ ending: 'clean', bodyBytesSent: 24 * 1024 * 1024 });
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.bodyBytesSentAfterResponse).toBeGreaterThan(0);
+    await waitFor(async () => (await uploadLeftovers(api.app, space)).rows === 0, 5_000, 'the pending row to go');
+  });
+
+  it('answers 413 to a client that keeps sending far past the limit, and closes within the limits of lingering', async () => {
+    const space = await newSpace(api.baseUrl, user);
+    const outcome = await socketUpload({
+      baseUrl: api.baseUrl,
+      path: `/spaces/${space}/uploads`,
+      headers: { ...user.auth, 'Content-Type': OCTET },
+      declaredLength: 1000 * 1024 * 1024,
+      bodyBytes: Infinity,
+      giveUpAfterMs: LINGER_MAX_MS + 10_000,
+    });
+    // The status was read before the connection went (not ECONNRESET instead of it).
+    expect(outcome.response).toMatchObject({ status: 413, body: { sys: { type: 'Error', id: 'RequestEntityTooLarge' } } });
+    expect(outcome.ending).not.toBe('given-up');
+    expect(outcome.bodyBytesSentAfterResponse).toBeGreaterThan(0);
+    expect(outcome.closedMs! - outcome.responseMs!).toBeLessThan(LINGER_MAX_MS + 1_000);
+    expect(await uploadLeftovers(api.app, space)).toEqual({ rows: 0, objects: [] });
+  });
+
+  it('answers 413 to a client that trickles its body forever, and closes the connection after LINGER_MAX_MS (slow loris)', async () => {
+    const space = await newSpace(api.baseUrl, user);
+    const outcome = await socketUpload({
+      baseUrl: api.baseUrl,
+      path: `/spaces/${space}/uploads`,
+      headers: { ...user.auth, 'Content-Type': OCTET },
+      declaredLength: 1000 * 1024 * 1024,
+      bodyBytes: Infinity,
+      writeBytes: 1024,
+      intervalMs: 20,
+      giveUpAfterMs: LINGER_MAX_MS + 10_000,
+    });
+    expect(outcome.response).toMatchObject({ status: 413, body: { sys: { type: 'Error', id: 'RequestEntityTooLarge' } } });
+    expect(outcome.ending).not.toBe('given-up');
+    // Read on for the time limit (so the answer had its chance), then cut off.
+    const lingered = outcome.closedMs! - outcome.responseMs!;
+    expect(lingered).toBeGreaterThan(LINGER_MAX_MS / 2);
+    expect(lingered).toBeLessThan(LINGER_MAX_MS + 1_000);
   });
 
   it('leaves no row and no object when the client disconnects mid-body', async () => {
