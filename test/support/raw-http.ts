@@ -135,7 +135,7 @@ export interface SocketUploadOutcome {
 export async function socketUpload(options: SocketUploadOptions): Promise<SocketUploadOutcome> {
   const url = new URL(options.path, options.baseUrl);
   const socket = connect({ host: url.hostname, port: Number(url.port), allowHalfOpen: true });
-  const started = Date.now();
+  const started = performance.now();
   const writeBytes = options.writeBytes ?? 64 * 1024;
   const payload = Buffer.alloc(writeBytes, 0x61);
   const outcome: SocketUploadOutcome = { ending: 'clean', bodyBytesSent: 0, bodyBytesSentAfterResponse: 0 };
@@ -158,7 +158,7 @@ export async function socketUpload(options: SocketUploadOptions): Promise<Socket
     const body = received.subarray(headEnd + 4);
     if (!Number.isFinite(length) || body.length < length) return;
     outcome.response = { status: Number(statusLine.split(' ')[1]), headers, body: parseBody(body.subarray(0, length).toString('utf8')) };
-    outcome.responseMs = Date.now() - started;
+    outcome.responseMs = performance.now() - started;
   });
   socket.on('error', (error: NodeJS.ErrnoException) => {
     if (gaveUp) return;
@@ -168,7 +168,7 @@ export async function socketUpload(options: SocketUploadOptions): Promise<Socket
   const closing = new Promise<void>((resolveClose) =>
     socket.once('close', () => {
       closed = true;
-      if (!gaveUp) outcome.closedMs = Date.now() - started;
+      if (!gaveUp) outcome.closedMs = performance.now() - started;
       resolveClose();
     }),
   );

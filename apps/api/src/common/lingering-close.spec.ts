@@ -102,7 +102,8 @@ describe('lingeringClose', () => {
     const { baseUrl, side } = await start(256 * KiB, limits);
     const outcome = await upload(baseUrl, {});
     expect(outcome.response).toMatchObject({ status: 413, body: { refused: true } });
-    expect(outcome.responseMs).toBeLessThan(outcome.closedMs!);
+    // The answer was read no later than the close (both can arrive in one read of the socket).
+    expect(outcome.responseMs).toBeLessThanOrEqual(outcome.closedMs!);
     // The byte cap closed it, long before the time cap.
     await closedOnServer(side);
     expect(side.closedAt! - side.refusedAt!).toBeLessThan(limits.maxMs / 2);
