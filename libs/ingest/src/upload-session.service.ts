@@ -105,7 +105,7 @@ export class UploadSessionService {
       await this.cleanup.discard(session, { objectMayExist: !isStorageUnreachable(error) });
       throw explainStreamFailure(error, body);
     }
-    return this.finish(session, progress, meter);
+    return this.finish(session, progress, meter, { keepOnStorageFailure: false });
   }
 
   /**
@@ -162,7 +162,9 @@ export class UploadSessionService {
     if (final) {
       this.meters.delete(uploadId);
       // The meter saw every byte only if it was continued here, or the whole body came in this call.
-      return this.finish(session, progress, meter !== undefined || receivedBytes === 0 ? measured : undefined);
+      return this.finish(session, progress, meter !== undefined || receivedBytes === 0 ? measured : undefined, {
+        keepOnStorageFailure: true,
+      });
     }
     const { count } = await this.prisma.upload.updateMany({
       where: { id: uploadId, status: 'pending', receivedBytes: session.receivedBytes },
@@ -279,7 +281,12 @@ export class UploadSessionService {
    * Joins the parts, then marks the session `ready` with its size and
    * SHA-256 and stages `Hangar.Upload.create` in the same transaction.
    */
-  private async finish(session: Upload, progress: Progress, meter: ByteMeter | undefined): Promise<Upload> {
+  private async finish(
+    session: Upload,
+    progress: Progress,
+    meter: ByteMeter | undefined,
+    { keepOnStorageFailure }: { keepOnStorageFailure: boolean },
+  ): Promise<Upload> {
     const key = session.objectKey;
     try {
       if (progress.receivedBytes === 0) throw new EmptyUploadError();
@@ -288,7 +295,8 @@ export class UploadSessionService {
         await this.storage.completeMultipart(key, progress.multipartUploadId, parts);
       }
     } catch (error) {
-      await this.cleanup.discard(session);
+      // A body sent in pieces keeps its session when storage fails, so its last append can be sent again.
+      if (error instanceof EmptyUploadError || !keepOnStorageFailure) await this.cleanup.discard(session);
       throw error instanceof HangarError ? error : explainStorageFailure(error);
     }
     let ready: Upload;
