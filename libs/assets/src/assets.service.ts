@@ -178,16 +178,14 @@ export class AssetsService {
     // The request, its job and its event commit together (outbox): the call succeeds even while Redis is down.
     const message = await this.prisma.$transaction(async (tx) => {
       if (!sameRequest) {
-        await tx.assetFile.upsert({
+        const requested = await tx.assetFile.upsert({
           where: { spaceId_environmentId_assetId_locale: { ...target, assetId, locale } },
           create: { ...target, assetId, locale, ...request },
           update: request,
         });
-        const requested = await tx.asset.findUniqueOrThrow({
-          where: { spaceId_environmentId_id: { ...target, id: assetId } },
-          include: { files: true },
-        });
-        await this.stageEvent(tx, EventTopic.AssetProcessingRequested, requested, actorId);
+        // The asset as read (its version was checked) with this locale's new request: no second read.
+        const files = [...(asset.files ?? []).filter((other) => other.locale !== locale), requested];
+        await this.stageEvent(tx, EventTopic.AssetProcessingRequested, { ...asset, files }, actorId);
       }
       return this.outbox.stage(tx, JobName.ProcessAssetFile, { ...target, assetId, locale, version: asset.version });
     });

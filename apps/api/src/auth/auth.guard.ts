@@ -43,10 +43,13 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) && !principal.isAdmin) {
       throw new AccessDeniedError('Only an administrator may do this.');
     }
-    const spaceId = request.params.spaceId;
+    const { spaceId, environmentId } = request.params;
     if (typeof spaceId === 'string') {
-      const role = await this.spaces.roleIn(principal, spaceId);
-      if (!role) throw new NotFoundError('Space', spaceId);
+      const access = await this.spaces.accessTo(principal, spaceId, typeof environmentId === 'string' ? environmentId : undefined);
+      if (!access) throw new NotFoundError('Space', spaceId);
+      // Answered in the same round trip; the EnvironmentGuard, which runs next, decides what it means for the route.
+      request.environmentExists = access.environmentExists;
+      const role = access.role;
       const writes = !READ_METHODS.has(request.method);
       if (writes && (role !== SpaceRole.manager || !principal.tokenCanManage)) {
         throw new AccessDeniedError('Your role or token only allows reading in this space.');

@@ -2,6 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { PrismaService, SpaceRole } from '@hangar/database';
 import type { Principal } from './principal';
 
+/** What a principal may do in a space, and whether an environment named in the same request exists there. */
+export interface SpaceAccess {
+  readonly role: SpaceRole;
+  /** Undefined when the request names no environment. */
+  readonly environmentExists: boolean | undefined;
+}
+
 @Injectable()
 export class SpaceAccessService {
   constructor(private readonly prisma: PrismaService) {}
@@ -9,17 +16,25 @@ export class SpaceAccessService {
   /**
    * The principal's role in a space; undefined when the space does not exist
    * or the principal is not a member, which callers must not tell apart.
-   * Administrators manage every space.
+   * Administrators manage every space. The environment a route names is
+   * looked up in the same round trip (every request under an environment
+   * needs both answers).
    */
-  async roleIn(principal: Principal, spaceId: string): Promise<SpaceRole | undefined> {
-    if (principal.isAdmin) {
-      const space = await this.prisma.space.findUnique({ where: { id: spaceId }, select: { id: true } });
-      return space ? SpaceRole.manager : undefined;
-    }
-    const membership = await this.prisma.spaceMembership.findUnique({
-      where: { spaceId_userId: { spaceId, userId: principal.userId } },
-      select: { role: true },
-    });
-    return membership?.role;
+  async accessTo(principal: Principal, spaceId: string, environmentId?: string): Promise<SpaceAccess | undefined> {
+    const rows = principal.isAdmin
+      ? await this.prisma.$queryRaw<{ role: string; environmentExists: boolean }[]>`
+          SELECT 'manager' AS "role",
+                 EXISTS (SELECT 1 FROM "Environment" e WHERE e."spaceId" = s."id" AND e."id" = ${environmentId ?? null}) AS "environmentExists"
+          FROM "Space" s WHERE s."id" = ${spaceId}`
+      : await this.prisma.$queryRaw<{ role: string; environmentExists: boolean }[]>`
+          SELECT m."role"::text AS "role",
+                 EXISTS (SELECT 1 FROM "Environment" e WHERE e."spaceId" = m."spaceId" AND e."id" = ${environmentId ?? null}) AS "environmentExists"
+          FROM "SpaceMembership" m WHERE m."spaceId" = ${spaceId} AND m."userId" = ${principal.userId}`;
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      role: row.role === 'manager' ? SpaceRole.manager : SpaceRole.viewer,
+      environmentExists: environmentId === undefined ? undefined : row.environmentExists,
+    };
   }
 }

@@ -1,6 +1,8 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { NotFoundError } from '@hangar/domain';
+import type { HangarRequest } from './http-request';
 import { EnvironmentsService } from '../environments/environments.service';
 import { ANY_ENVIRONMENT_WHEN_EQUAL_TO, CREATES_ENVIRONMENT } from './environment-route.decorators';
 
@@ -30,7 +32,9 @@ export class EnvironmentGuard implements CanActivate {
     const anyEnvironmentParameter = this.reflector.getAllAndOverride<string | undefined>(ANY_ENVIRONMENT_WHEN_EQUAL_TO, targets);
     if (anyEnvironmentParameter !== undefined && environmentId === params[anyEnvironmentParameter]) return true;
 
-    await this.environments.get(spaceId, environmentId);
+    const { environmentExists } = context.switchToHttp().getRequest<HangarRequest>();
+    if (environmentExists === false) throw new NotFoundError('Environment', environmentId);
+    if (environmentExists === undefined) await this.environments.get(spaceId, environmentId);
     return true;
   }
 }

@@ -5,4 +5,6 @@ import type { Principal } from '../auth/principal';
 export interface HangarRequest extends Request {
   requestId: string;
   principal?: Principal;
+  /** Whether the route's `:environmentId` exists in its space, when the AuthGuard already looked it up. */
+  environmentExists?: boolean | undefined;
 }
