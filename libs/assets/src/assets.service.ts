@@ -73,10 +73,11 @@ export class AssetsService {
     const validated = await this.validator.validate(target, input, undefined);
     try {
       return await this.prisma.$transaction(async (tx) => {
-        const asset = await tx.asset.create({
+        const created = await tx.asset.create({
           data: { ...target, id: assetId, ...storedFields(validated), createdById: actorId, updatedById: actorId },
-          include: { files: true },
         });
+        // A new asset has no processed or pending files yet: nothing to read back.
+        const asset = { ...created, files: [] };
         await this.stageEvent(tx, EventTopic.AssetCreate, asset, actorId);
         return asset;
       });
