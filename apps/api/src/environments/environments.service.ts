@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type Environment, PrismaService } from '@hangar/database';
-import { NotFoundError, VersionMismatchError } from '@hangar/domain';
+import { MASTER_ENVIRONMENT, NotFoundError, VersionMismatchError } from '@hangar/domain';
 import type { Page } from '../common/collection';
-import { MASTER_ENVIRONMENT } from '../spaces/spaces.service';
 
 @Injectable()
 export class EnvironmentsService {

@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { type Prisma, PrismaService, type Space, SpaceRole } from '@hangar/database';
-import { newId } from '@hangar/domain';
+import { MASTER_ENVIRONMENT, newId } from '@hangar/domain';
 import type { Principal } from '../auth/principal';
 import type { Page } from '../common/collection';
 
-import { MASTER_ENVIRONMENT } from '@hangar/domain';
-export { MASTER_ENVIRONMENT };
 export const DEFAULT_LOCALE = { code: 'en-US', name: 'English (United States)' } as const;
 
 @Injectable()
