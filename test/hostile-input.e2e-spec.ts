@@ -421,6 +421,34 @@ function corpus(): HostileCase[] {
     status: 422,
     error: 'ValidationFailed',
   });
+  // Client strings that name properties of every JavaScript object must be looked up as own keys only (they were 500s).
+  for (const key of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+    add({
+      name: `process the locale ${key}`,
+      method: 'PUT',
+      path: `/spaces/{space}/environments/master/assets/{asset}/files/${key}/process`,
+      headers: { 'X-Contentful-Version': '1' },
+      status: 422,
+      error: 'ValidationFailed',
+    });
+  }
+  for (const query of [
+    'mimetype_group=constructor',
+    'mimetype_group=__proto__',
+    'mimetype_group=toString',
+    'order=constructor',
+    'order=-__proto__',
+    'order=toString',
+    'order=valueOf',
+  ]) {
+    add({
+      name: `assets query ${query}`,
+      method: 'GET',
+      path: `/spaces/{space}/environments/master/assets?${query}`,
+      status: 400,
+      error: 'InvalidQuery',
+    });
+  }
 
   for (const authorization of ['Bearer', 'Bearer a b', 'bearer nope', 'Basic dXNlcjpwYXNz', `Bearer ${'x'.repeat(5000)}`, 'Token abc']) {
     add({
