@@ -421,6 +421,22 @@ function corpus(): HostileCase[] {
     status: 422,
     error: 'ValidationFailed',
   });
+  // Content types that could not go back out as a Content-Type header as given (issue 9, item 6).
+  for (const contentType of ['html', 'text/html,foo', 'text/plain\u0007', 'image/png\r\nSet-Cookie: a=b', 'bild/pñg']) {
+    add({
+      name: `contentType ${json(contentType)}`,
+      method: 'POST',
+      path: '/spaces/{space}/environments/master/assets',
+      headers: J,
+      body: json({
+        fields: {
+          file: { 'en-US': { contentType, fileName: 'a.bin', uploadFrom: { sys: { type: 'Link', linkType: 'Upload', id: '{upload}' } } } },
+        },
+      }),
+      status: 422,
+      error: 'ValidationFailed',
+    });
+  }
   // Client strings that name properties of every JavaScript object must be looked up as own keys only (they were 500s).
   for (const key of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
     add({

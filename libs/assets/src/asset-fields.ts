@@ -5,13 +5,22 @@ import { z } from 'zod';
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FILE_NAME = /^[^/\\\u0000-\u001f\u007f]{1,255}$/;
 
+/**
+ * An RFC 9110 media type (`type/subtype` with optional `; name=value` parameters): anything
+ * else — control characters, line breaks, non-ASCII, extension-like names such as `html` —
+ * could not be sent back in a Content-Type header as it was given.
+ */
+const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+const QUOTED_STRING = '"(?:[\\t !#-\\[\\]-~]|\\\\[\\t !-~])*"';
+export const MEDIA_TYPE = new RegExp(`^${TOKEN}/${TOKEN}(?:[ \\t]*;[ \\t]*${TOKEN}=(?:${TOKEN}|${QUOTED_STRING}))*$`);
+
 const uploadLinkInput = z.object({
   sys: z.object({ type: z.literal('Link'), linkType: z.literal('Upload'), id: z.string().min(1).max(64) }),
 });
 
 /** One locale of `fields.file` as clients send it: before processing (uploadFrom) or as returned after it (url). */
 export const fileInput = z.object({
-  contentType: z.string().trim().min(1).max(255),
+  contentType: z.string().trim().min(1).max(255).regex(MEDIA_TYPE, 'must be a media type such as image/png'),
   fileName: z.string().regex(FILE_NAME, 'must be a file name without "/", "\\" or control characters'),
   uploadFrom: uploadLinkInput.optional(),
   upload: z.string().max(2048).optional(),
