@@ -1,9 +1,12 @@
 import type { Prisma } from '@hangar/database';
 import { z } from 'zod';
 
-/** File names: no path separators or control characters (they end up in URLs and Content-Disposition). */
+/**
+ * File names: no path separators or control characters (they end up in URLs and Content-Disposition),
+ * and not dots only (`.` and `..` are path segments no client could fetch).
+ */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const FILE_NAME = /^[^/\\\u0000-\u001f\u007f]{1,255}$/;
+const FILE_NAME = /^(?!\.+$)[^/\\\u0000-\u001f\u007f]{1,255}$/;
 
 /**
  * An RFC 9110 media type (`type/subtype` with optional `; name=value` parameters): anything
@@ -21,7 +24,7 @@ const uploadLinkInput = z.object({
 /** One locale of `fields.file` as clients send it: before processing (uploadFrom) or as returned after it (url). */
 export const fileInput = z.object({
   contentType: z.string().trim().min(1).max(255).regex(MEDIA_TYPE, 'must be a media type such as image/png'),
-  fileName: z.string().regex(FILE_NAME, 'must be a file name without "/", "\\" or control characters'),
+  fileName: z.string().regex(FILE_NAME, 'must be a file name without "/", "\\" or control characters, and not only dots'),
   uploadFrom: uploadLinkInput.optional(),
   upload: z.string().max(2048).optional(),
   url: z.string().max(2048).optional(),

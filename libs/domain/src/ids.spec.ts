@@ -15,3 +15,12 @@ describe('newId', () => {
     expect(seen.size).toBe(62);
   });
 });
+
+describe('RESOURCE_ID_PATTERN', () => {
+  it.each(['a', 'my-asset_1.png', '.hidden', 'v1..2', 'x'.repeat(64)])('takes %j', (id) => {
+    expect(RESOURCE_ID_PATTERN.test(id)).toBe(true);
+  });
+  it.each(['.', '..', '...', '', 'x'.repeat(65), 'a/b', 'a b', 'ü'])('refuses %j', (id) => {
+    expect(RESOURCE_ID_PATTERN.test(id)).toBe(false);
+  });
+});

@@ -14,5 +14,8 @@ export function newId(length = 22): string {
   return id;
 }
 
-/** Ids a client may choose (Contentful's rule). */
-export const RESOURCE_ID_PATTERN = /^[a-zA-Z0-9\-_.]{1,64}$/;
+/**
+ * Ids a client may choose (Contentful's rule), except ids of dots only: `.` and `..`
+ * are path segments every URL parser resolves, so such a resource could never be addressed.
+ */
+export const RESOURCE_ID_PATTERN = /^(?!\.+$)[a-zA-Z0-9\-_.]{1,64}$/;
