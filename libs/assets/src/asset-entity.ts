@@ -1,5 +1,6 @@
 import type { Asset, AssetFile } from '@hangar/database';
 import { link } from '@hangar/domain';
+import type { DomainEventInput, EventTopic } from '@hangar/events';
 import { fieldsOf } from './asset-fields';
 
 export type AssetWithFiles = Asset & { files?: AssetFile[] };
@@ -49,4 +50,9 @@ export function assetEntity(asset: AssetWithFiles) {
     sys: Object.fromEntries(Object.entries(sys).filter(([, value]) => value !== undefined)),
     fields: fieldsOf(asset),
   };
+}
+
+/** The domain event of a change to an asset: the asset as it is right after it, and who made it (none: the system). */
+export function assetEvent(topic: EventTopic, asset: AssetWithFiles, actorId?: string): DomainEventInput {
+  return { topic, spaceId: asset.spaceId, environmentId: asset.environmentId, entityId: asset.id, actorId, payload: assetEntity(asset) };
 }

@@ -7,7 +7,7 @@ import { MediaInspector, MediaRejectedError, refusalOf, SNIFF_BYTES } from '@han
 import { type JobName, type JobPayloads, PermanentJobError } from '@hangar/queue';
 import { isNotFound, StorageService } from '@hangar/storage';
 import { type AssetFields, fileOf, isPending, type ProcessedFile } from './asset-fields';
-import { assetEntity } from './asset-entity';
+import { assetEvent } from './asset-entity';
 import { assetFileUrl } from './asset-keys';
 import { environmentLocales } from './environment-locales';
 
@@ -75,7 +75,7 @@ export class AssetProcessingService {
       });
       if (count === 0) return false;
       const asset = await tx.asset.findUnique({ where: assetKey(job), include: { files: true } });
-      if (asset) await this.stageEvent(tx, EventTopic.AssetProcessingFailed, asset);
+      if (asset) await this.events.stage(tx, assetEvent(EventTopic.AssetProcessingFailed, asset));
       return true;
     });
     if (failed) this.logger.warn({ msg: 'asset file processing failed', assetId: job.assetId, locale: job.locale, reason });
@@ -150,20 +150,10 @@ export class AssetProcessingService {
         },
         include: { files: true },
       });
-      await this.stageEvent(tx, EventTopic.AssetProcessed, updated);
+      await this.events.stage(tx, assetEvent(EventTopic.AssetProcessed, updated));
       return true;
     });
     if (!applied) await this.storage.remove(request.objectKey).catch(() => undefined);
-  }
-
-  private stageEvent(tx: Prisma.TransactionClient, topic: EventTopic, asset: Parameters<typeof assetEntity>[0]): Promise<void> {
-    return this.events.stage(tx, {
-      topic,
-      spaceId: asset.spaceId,
-      environmentId: asset.environmentId,
-      entityId: asset.id,
-      payload: assetEntity(asset),
-    });
   }
 }
 

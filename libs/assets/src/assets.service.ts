@@ -14,7 +14,7 @@ import { JobName, OutboxService } from '@hangar/queue';
 import { StorageService } from '@hangar/storage';
 import { type AssetFieldsInput, fieldsOf, fileOf, isProcessed } from './asset-fields';
 import { AssetFieldsValidator, storedFields } from './asset-fields.validator';
-import { assetEntity, type AssetWithFiles } from './asset-entity';
+import { assetEvent, type AssetWithFiles } from './asset-entity';
 import { assetObjectKey } from './asset-keys';
 
 /** A page of an asset collection: filters and order as Prisma takes them (the api translates Contentful's query). */
@@ -78,7 +78,7 @@ export class AssetsService {
         });
         // A new asset has no processed or pending files yet: nothing to read back.
         const asset = { ...created, files: [] };
-        await this.stageEvent(tx, EventTopic.AssetCreate, asset, actorId);
+        await this.events.stage(tx, assetEvent(EventTopic.AssetCreate, asset, actorId));
         return asset;
       });
     } catch (error) {
@@ -123,7 +123,7 @@ export class AssetsService {
     await this.prisma.$transaction(async (tx) => {
       const { count } = await tx.asset.deleteMany({ where: { ...target, id: assetId, version: asset.version } });
       if (count === 0) throw new VersionMismatchError(asset.version);
-      await this.stageEvent(tx, EventTopic.AssetDelete, asset, actorId);
+      await this.events.stage(tx, assetEvent(EventTopic.AssetDelete, asset, actorId));
     });
     const keys = (asset.files ?? []).map((file) => file.objectKey);
     await this.storage.removeMany(keys).catch((error: unknown) => {
@@ -186,7 +186,7 @@ export class AssetsService {
         });
         // The asset as read (its version was checked) with this locale's new request: no second read.
         const files = [...(asset.files ?? []).filter((other) => other.locale !== locale), requested];
-        await this.stageEvent(tx, EventTopic.AssetProcessingRequested, { ...asset, files }, actorId);
+        await this.events.stage(tx, assetEvent(EventTopic.AssetProcessingRequested, { ...asset, files }, actorId));
       }
       return this.outbox.stage(tx, JobName.ProcessAssetFile, { ...target, assetId, locale, version: asset.version });
     });
@@ -278,19 +278,8 @@ export class AssetsService {
         throw new VersionMismatchError(current.version);
       }
       const updated = await tx.asset.findUniqueOrThrow({ where: { spaceId_environmentId_id: key }, include: { files: true } });
-      await this.stageEvent(tx, topic, updated, actorId);
+      await this.events.stage(tx, assetEvent(topic, updated, actorId));
       return updated;
-    });
-  }
-
-  private stageEvent(tx: Prisma.TransactionClient, topic: EventTopic, asset: AssetWithFiles, actorId: string): Promise<void> {
-    return this.events.stage(tx, {
-      topic,
-      spaceId: asset.spaceId,
-      environmentId: asset.environmentId,
-      entityId: asset.id,
-      actorId,
-      payload: assetEntity(asset),
     });
   }
 }

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { type Prisma, PrismaService, type Upload } from '@hangar/database';
 import { DomainEventsService, EventTopic } from '@hangar/events';
 import { StorageService } from '@hangar/storage';
-import { uploadEntity } from './upload-entity';
+import { uploadEvent } from './upload-entity';
 import { uploadTailKey } from './upload-keys';
 
 /** S3's multi-object delete takes at most 1000 keys. */
@@ -40,14 +40,7 @@ export class UploadCleanupService {
       if (!found) return undefined;
       const { count } = await tx.upload.updateMany({ where: { id: found.id, ...where }, data: { status: 'deleting' } });
       if (count === 0) return undefined;
-      await this.events.stage(tx, {
-        topic: EventTopic.UploadDelete,
-        spaceId: found.spaceId,
-        environmentId: found.environmentId,
-        entityId: found.id,
-        actorId,
-        payload: uploadEntity(found),
-      });
+      await this.events.stage(tx, uploadEvent(EventTopic.UploadDelete, found, actorId));
       return found;
     });
     if (!upload) return false;
@@ -101,15 +94,7 @@ export class UploadCleanupService {
       await tx.upload.updateMany({ where: { id: { in: rows.map((upload) => upload.id) } }, data: { status: 'deleting' } });
       await this.events.stage(
         tx,
-        ...rows
-          .filter((upload) => upload.status === 'ready')
-          .map((upload) => ({
-            topic: EventTopic.UploadExpire,
-            spaceId: upload.spaceId,
-            environmentId: upload.environmentId,
-            entityId: upload.id,
-            payload: uploadEntity(upload),
-          })),
+        ...rows.filter((upload) => upload.status === 'ready').map((upload) => uploadEvent(EventTopic.UploadExpire, upload)),
       );
       return rows;
     });

@@ -1,5 +1,6 @@
 import type { Upload } from '@hangar/database';
 import { link } from '@hangar/domain';
+import type { DomainEventInput, EventTopic } from '@hangar/events';
 
 /**
  * Contentful's Upload resource, plus `details.size` and `details.sha256`
@@ -18,5 +19,17 @@ export function uploadEntity(upload: Upload) {
       createdBy: link('User', upload.createdById),
     },
     details: { size: Number(upload.size ?? 0), sha256: upload.sha256 },
+  };
+}
+
+/** The domain event of a change to an upload: the upload as the API shows it, and who made the change (none: the system). */
+export function uploadEvent(topic: EventTopic, upload: Upload, actorId?: string): DomainEventInput {
+  return {
+    topic,
+    spaceId: upload.spaceId,
+    environmentId: upload.environmentId,
+    entityId: upload.id,
+    actorId,
+    payload: uploadEntity(upload),
   };
 }

@@ -13,7 +13,7 @@ import {
 } from './ingest-errors';
 import { ByteMeter, meteredStream } from './metered-stream';
 import { partChunks } from './part-chunks';
-import { uploadEntity } from './upload-entity';
+import { uploadEvent } from './upload-entity';
 import { uploadObjectKey, uploadTailKey } from './upload-keys';
 import { UploadCleanupService } from './upload-cleanup.service';
 
@@ -319,14 +319,7 @@ export class UploadSessionService {
         Prisma.sql`UPDATE "Upload" SET "status" = 'ready', "size" = ${size}, "receivedBytes" = ${size}, "sha256" = ${sha256},
           "multipartUploadId" = NULL, "tailBytes" = 0, "updatedAt" = ${ready.updatedAt}
           WHERE "id" = ${session.id} AND "status" = 'pending' RETURNING 1`,
-        {
-          topic: EventTopic.UploadCreate,
-          spaceId: session.spaceId,
-          environmentId: session.environmentId,
-          entityId: session.id,
-          actorId: session.createdById,
-          payload: uploadEntity(ready),
-        },
+        uploadEvent(EventTopic.UploadCreate, ready, session.createdById),
       );
       if (completed === 0) throw new UploadAbandonedError();
     } catch (error) {
