@@ -6,7 +6,7 @@ import { liveUploads } from '@hangar/ingest';
 import { MediaInspector, MediaRejectedError, refusalOf, SNIFF_BYTES } from '@hangar/media';
 import { type JobName, type JobPayloads, PermanentJobError } from '@hangar/queue';
 import { isNotFound, StorageService } from '@hangar/storage';
-import { type AssetFields, fileOf, isPending, type ProcessedFile } from './asset-fields';
+import { type AssetFields, fieldsOf, fileOf, isPending, type ProcessedFile } from './asset-fields';
 import { assetEvent } from './asset-entity';
 import { assetFileUrl } from './asset-keys';
 import { environmentLocales } from './environment-locales';
@@ -85,7 +85,7 @@ export class AssetProcessingService {
   private async currentRequest(job: ProcessingRequest): Promise<(AssetFile & { declaredType: string }) | undefined> {
     const file = await this.prisma.assetFile.findUnique({ where: fileKey(job), include: { asset: true } });
     if (!file || file.status !== 'processing' || file.requestedVersion !== job.version) return undefined;
-    const pending = fileOf(file.asset.fields as AssetFields, job.locale);
+    const pending = fileOf(fieldsOf(file.asset), job.locale);
     if (!isPending(pending) || pending.uploadFrom.sys.id !== file.uploadId) return undefined;
     const { asset: _asset, ...row } = file;
     return { ...row, declaredType: pending.contentType };

@@ -144,8 +144,18 @@ export class UploadSessionService {
    * fails changes nothing: the session stays where it was and the same bytes
    * can be sent again.
    */
-  async append(uploadId: string, chunks: AsyncIterable<Buffer>, { offset, final }: AppendOptions): Promise<Upload> {
+  async append(uploadId: string, chunks: AsyncIterable<Buffer>, options: AppendOptions): Promise<Upload> {
+    return this.appendTo(await this.pending(uploadId), chunks, options);
+  }
+
+  /** Ends a session whose bytes have all been appended (a body that ends exactly at a part or tail boundary). */
+  async complete(uploadId: string): Promise<Upload> {
     const session = await this.pending(uploadId);
+    return this.appendTo(session, emptyBody(), { offset: Number(session.receivedBytes), final: true });
+  }
+
+  private async appendTo(session: Upload, chunks: AsyncIterable<Buffer>, { offset, final }: AppendOptions): Promise<Upload> {
+    const uploadId = session.id;
     const receivedBytes = Number(session.receivedBytes);
     if (offset !== receivedBytes) throw new UploadOffsetMismatchError(offset, receivedBytes);
     let meter = this.meters.get(uploadId);
@@ -179,11 +189,6 @@ export class UploadSessionService {
     if (session.tailBytes > 0) await this.removeQuietly(uploadTailKey(session.objectKey, receivedBytes));
     if (meter !== undefined || receivedBytes === 0) this.keepMeter(uploadId, measured);
     return this.pending(uploadId);
-  }
-
-  /** Ends a session whose bytes have all been appended (a body that ends exactly at a part or tail boundary). */
-  async complete(uploadId: string): Promise<Upload> {
-    return this.append(uploadId, emptyBody(), { offset: Number((await this.pending(uploadId)).receivedBytes), final: true });
   }
 
   /** Gives a pending session up: its multipart upload, tail and row go. */

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { environmentLocales } from '@hangar/assets';
 import { type Locale, PrismaService } from '@hangar/database';
 import { newId, NotFoundError, ValidationFailedError } from '@hangar/domain';
 import type { Page } from '../common/collection';
@@ -39,13 +40,8 @@ export class LocalesService {
   }
 
   /** Locale codes of an environment, the default first. */
-  async codes(spaceId: string, environmentId: string): Promise<string[]> {
-    const locales = await this.prisma.locale.findMany({
-      where: { spaceId, environmentId },
-      orderBy: [{ isDefault: 'desc' }, { createdAt: 'asc' }],
-      select: { code: true },
-    });
-    return locales.map((locale) => locale.code);
+  async codes(spaceId: string, environmentId: string): Promise<readonly string[]> {
+    return (await environmentLocales(this.prisma, { spaceId, environmentId })).codes;
   }
 
   async create(spaceId: string, environmentId: string, input: NewLocale): Promise<Locale> {
