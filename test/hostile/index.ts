@@ -1,0 +1,7 @@
+import type { HostileCase } from './hostile-case';
+import { requestCases } from './requests.cases';
+
+/** Every hostile case of every area; `hostile-input.e2e-spec.ts` runs them all against one api. */
+export function allHostileCases(): HostileCase[] {
+  return [...requestCases()];
+}
