@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from './app-config';
 
 describe('loadConfig', () => {
@@ -8,7 +10,14 @@ describe('loadConfig', () => {
     expect(config.redis.url).toBe('redis://127.0.0.1:56379');
     expect(config.storage.endpoint.href).toBe('http://127.0.0.1:59000/');
     expect(config.storage.bucket).toBe('hangar');
-    expect(config.uploads).toEqual({ ttlSeconds: 86_400, maxBytes: 1000 * 1024 * 1024, abandonSeconds: 21_600 });
+    expect(config.uploads).toEqual({
+      ttlSeconds: 86_400,
+      maxBytes: 1000 * 1024 * 1024,
+      abandonSeconds: 21_600,
+      maxConcurrentPerUser: 8,
+      idleTimeoutSeconds: 30,
+      spoolDir: join(tmpdir(), 'hangar-upload-spool'),
+    });
     expect(config.admin.token).toBeUndefined();
     expect(config.logLevel).toBe('info');
     expect(config.logFormat).toBe('auto');
@@ -24,11 +33,21 @@ describe('loadConfig', () => {
       UPLOAD_TTL_SECONDS: '60',
       UPLOAD_MAX_BYTES: '1024',
       PURGE_INTERVAL_SECONDS: '5',
+      UPLOAD_MAX_CONCURRENT_PER_USER: '0',
+      UPLOAD_IDLE_TIMEOUT_SECONDS: '5',
+      UPLOAD_SPOOL_DIR: '/var/spool/hangar',
       HANGAR_ADMIN_TOKEN: 'x'.repeat(40),
       PUBLIC_BASE_URL: 'https://media.example.com',
     });
     expect(config.http.port).toBe(8080);
-    expect(config.uploads).toEqual({ ttlSeconds: 60, maxBytes: 1024, abandonSeconds: 21_600 });
+    expect(config.uploads).toEqual({
+      ttlSeconds: 60,
+      maxBytes: 1024,
+      abandonSeconds: 21_600,
+      maxConcurrentPerUser: 0,
+      idleTimeoutSeconds: 5,
+      spoolDir: '/var/spool/hangar',
+    });
     expect(config.purge.intervalSeconds).toBe(5);
     expect(config.admin.token).toBe('x'.repeat(40));
     expect(config.publicBaseUrl.host).toBe('media.example.com');
@@ -41,6 +60,8 @@ describe('loadConfig', () => {
     ['PORT', 'eighty'],
     ['PORT', '70000'],
     ['UPLOAD_MAX_BYTES', '0'],
+    ['UPLOAD_IDLE_TIMEOUT_SECONDS', '0'],
+    ['UPLOAD_MAX_CONCURRENT_PER_USER', '-1'],
     ['S3_BUCKET', 'Bad_Bucket'],
     ['HANGAR_ADMIN_TOKEN', 'short'],
     ['LOG_FORMAT', 'text'],

@@ -19,8 +19,18 @@ export interface AppConfig {
   };
   readonly publicBaseUrl: URL;
   readonly admin: { readonly token: string | undefined; readonly email: string };
-  /** `abandonSeconds`: a body still streaming after this long is given up (its process died). */
-  readonly uploads: { readonly ttlSeconds: number; readonly maxBytes: number; readonly abandonSeconds: number };
+  readonly uploads: {
+    readonly ttlSeconds: number;
+    readonly maxBytes: number;
+    /** A body still streaming after this long is given up (its process died). */
+    readonly abandonSeconds: number;
+    /** Bodies one user may send at once, across every api replica; 0 turns the cap off. */
+    readonly maxConcurrentPerUser: number;
+    /** A body that sends nothing for this long is ended (408). */
+    readonly idleTimeoutSeconds: number;
+    /** Where parts wait on disk until they go to storage; local to this process's host or container. */
+    readonly spoolDir: string;
+  };
   readonly purge: { readonly intervalSeconds: number };
   /** The sweep of objects no row owns; objects younger than the grace period are left alone. */
   readonly orphanSweep: { readonly intervalSeconds: number; readonly graceSeconds: number };
@@ -65,7 +75,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     },
     publicBaseUrl: new URL(raw.PUBLIC_BASE_URL),
     admin: { token: raw.HANGAR_ADMIN_TOKEN, email: raw.HANGAR_ADMIN_EMAIL },
-    uploads: { ttlSeconds: raw.UPLOAD_TTL_SECONDS, maxBytes: raw.UPLOAD_MAX_BYTES, abandonSeconds: raw.UPLOAD_ABANDON_SECONDS },
+    uploads: {
+      ttlSeconds: raw.UPLOAD_TTL_SECONDS,
+      maxBytes: raw.UPLOAD_MAX_BYTES,
+      abandonSeconds: raw.UPLOAD_ABANDON_SECONDS,
+      maxConcurrentPerUser: raw.UPLOAD_MAX_CONCURRENT_PER_USER,
+      idleTimeoutSeconds: raw.UPLOAD_IDLE_TIMEOUT_SECONDS,
+      spoolDir: raw.UPLOAD_SPOOL_DIR,
+    },
     purge: { intervalSeconds: raw.PURGE_INTERVAL_SECONDS },
     orphanSweep: { intervalSeconds: raw.ORPHAN_SWEEP_INTERVAL_SECONDS, graceSeconds: raw.ORPHAN_GRACE_SECONDS },
     jobs: { concurrency: raw.WORKER_CONCURRENCY, lockSeconds: raw.JOB_LOCK_SECONDS },

@@ -8,6 +8,7 @@ export type ErrorId =
   | 'AccessTokenInvalid'
   | 'AccessDenied'
   | 'NotFound'
+  | 'RequestTimeout'
   | 'VersionMismatch'
   | 'Conflict'
   | 'RequestEntityTooLarge'
@@ -24,6 +25,7 @@ export const STATUS_OF_ERROR: Record<ErrorId, number> = {
   AccessTokenInvalid: 401,
   AccessDenied: 403,
   NotFound: 404,
+  RequestTimeout: 408,
   VersionMismatch: 409,
   Conflict: 409,
   RequestEntityTooLarge: 413,
