@@ -3,10 +3,11 @@ import { RedisService } from './redis.service';
 import { OutboxService } from './outbox.service';
 import { QueueService } from './queue.service';
 import { RoundLockService } from './round-lock.service';
+import { SlotSemaphoreService } from './slot-semaphore.service';
 
 @Global()
 @Module({
-  providers: [RedisService, RoundLockService, QueueService, OutboxService],
-  exports: [RedisService, RoundLockService, QueueService, OutboxService],
+  providers: [RedisService, RoundLockService, SlotSemaphoreService, QueueService, OutboxService],
+  exports: [RedisService, RoundLockService, SlotSemaphoreService, QueueService, OutboxService],
 })
 export class QueueModule {}
