@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { Client, CopyDestinationOptions, CopySourceOptions } from 'minio';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
@@ -19,6 +20,26 @@ export interface StoredPart {
   readonly etag: string;
 }
 
+/**
+ * Bytes of a known length that can be read as a stream, again if a request
+ * must be retried: a part spooled to disk, say. Storage sends them without
+ * holding them in memory, and releases them once it is done with them.
+ */
+export interface ReplayableBody {
+  readonly size: number;
+  /** The bytes' hex SHA-256 when {@link StorageService.signsPayloads} (S3 signs it over plain HTTP), else undefined. */
+  readonly sha256: string | undefined;
+  open(): Readable;
+  /** Called once, when storage is done with the bytes (written or given up). */
+  release(): Promise<void>;
+}
+
+/** What an object or a part is written from: bytes in memory, or a {@link ReplayableBody}. */
+export type ObjectBody = Buffer | ReplayableBody;
+
+/** Attempts of a streamed write that storage answers with a retryable status (503 SlowDown and the like). */
+const STREAMED_WRITE_ATTEMPTS = 2;
+
 /** A multipart upload that was started and neither completed nor aborted. */
 export interface IncompleteUpload {
   readonly key: string;
@@ -35,6 +56,11 @@ export interface IncompleteUpload {
 export class StorageService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(StorageService.name);
   private readonly client: Client;
+  /**
+   * The same client without minio's own retry, for streamed writes: it would
+   * send a stream it has already consumed again. Those are retried here instead.
+   */
+  private readonly streamingClient: Client;
   /** Our own keep-alive pool, so shutdown can close its sockets instead of waiting for them to idle out. */
   private readonly agent: HttpAgent;
   readonly bucket: string;
@@ -43,7 +69,7 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
     const { endpoint, region, accessKey, secretKey, bucket } = config.storage;
     const useSSL = endpoint.protocol === 'https:';
     this.agent = useSSL ? new HttpsAgent({ keepAlive: true, maxSockets: 256 }) : new HttpAgent({ keepAlive: true, maxSockets: 256 });
-    this.client = new Client({
+    const options = {
       endPoint: endpoint.hostname,
       port: endpoint.port ? Number(endpoint.port) : useSSL ? 443 : 80,
       useSSL,
@@ -52,8 +78,19 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
       region,
       pathStyle: true,
       transportAgent: this.agent,
-    });
+    };
+    this.client = new Client(options);
+    this.streamingClient = new Client({ ...options, retryOptions: { disableRetry: true } });
     this.bucket = bucket;
+  }
+
+  /**
+   * True when writes carry their payload's SHA-256 (S3 signs payloads sent
+   * over plain HTTP; over HTTPS it takes them unsigned): a
+   * {@link ReplayableBody} must then come with its digest.
+   */
+  get signsPayloads(): boolean {
+    return this.client.enableSHA256;
   }
 
   /** Creates the bucket on first boot; fails boot with one clear line when storage is down. */
@@ -79,9 +116,17 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
     return settleWithin(this.client.bucketExists(this.bucket), timeoutMs, false);
   }
 
-  /** Writes a whole object with one PUT (bodies that fit in one part). */
-  async putObject(key: string, bytes: Buffer, contentType = 'application/octet-stream'): Promise<void> {
-    await this.client.putObject(this.bucket, key, bytes, bytes.length, { 'Content-Type': contentType });
+  /** Writes a whole object with one PUT (bodies that fit in one part); a replayable body is released after. */
+  async putObject(key: string, body: ObjectBody, contentType = 'application/octet-stream'): Promise<void> {
+    if (Buffer.isBuffer(body)) {
+      await this.client.putObject(this.bucket, key, body, body.length, { 'Content-Type': contentType });
+      return;
+    }
+    try {
+      await drain(await this.sendStreamed({ method: 'PUT', objectName: key, headers: { 'Content-Type': contentType } }, body));
+    } finally {
+      await body.release();
+    }
   }
 
   // ---- multipart primitives: a body written part by part, possibly over several requests
@@ -93,25 +138,31 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Writes `parts` as parts `firstPart`, `firstPart + 1`, … of a multipart
-   * upload, a few at once while the next one is read, so memory is bounded by
-   * (PARALLEL_PARTS + 1) parts. On failure — the source breaking included —
-   * it waits for the parts in flight and rethrows; the caller decides whether
-   * to abort. Returns the parts written, in order.
+   * upload, a few at once while the next one is read: at most
+   * (PARALLEL_PARTS + 1) parts are pending (in memory when they are buffers;
+   * replayable bodies are streamed, and each is released once written or
+   * given up). On failure — the source breaking included — it waits for the
+   * parts in flight and rethrows; the caller decides whether to abort.
+   * Returns the parts written, in order.
    */
-  async uploadParts(key: string, uploadId: string, parts: AsyncIterable<Buffer>, firstPart = 1): Promise<StoredPart[]> {
+  async uploadParts(key: string, uploadId: string, parts: AsyncIterable<ObjectBody>, firstPart = 1): Promise<StoredPart[]> {
     const written: StoredPart[] = [];
     const inFlight = new Set<Promise<void>>();
     let failure: Error | undefined;
     let partNumber = firstPart - 1;
     try {
       for await (const payload of parts) {
-        while (inFlight.size >= PARALLEL_PARTS) await Promise.race(inFlight);
-        if (failure !== undefined) throw failure;
-        partNumber += 1;
-        if (partNumber > MAX_PARTS) throw new Error(`a multipart upload takes at most ${MAX_PARTS} parts`);
+        try {
+          while (inFlight.size >= PARALLEL_PARTS) await Promise.race(inFlight);
+          if (failure !== undefined) throw failure;
+          partNumber += 1;
+          if (partNumber > MAX_PARTS) throw new Error(`a multipart upload takes at most ${MAX_PARTS} parts`);
+        } catch (error) {
+          if (!Buffer.isBuffer(payload)) await payload.release();
+          throw error;
+        }
         const part = partNumber;
-        const upload = this.client
-          .uploadPart({ bucketName: this.bucket, objectName: key, uploadID: uploadId, partNumber: part, headers: {} }, payload)
+        const upload = this.uploadPart(key, uploadId, part, payload)
           .then(
             ({ etag }) => void written.push({ part, etag }),
             (error: unknown) => void (failure ??= error instanceof Error ? error : new Error(String(error))),
@@ -124,6 +175,54 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
     }
     if (failure !== undefined) throw failure;
     return written.sort((a, b) => a.part - b.part);
+  }
+
+  private async uploadPart(key: string, uploadId: string, part: number, payload: ObjectBody): Promise<{ etag: string }> {
+    if (Buffer.isBuffer(payload)) {
+      return this.client.uploadPart(
+        { bucketName: this.bucket, objectName: key, uploadID: uploadId, partNumber: part, headers: {} },
+        payload,
+      );
+    }
+    try {
+      const response = await this.sendStreamed(
+        { method: 'PUT', objectName: key, query: `uploadId=${uploadId}&partNumber=${part}`, headers: {} },
+        payload,
+      );
+      await drain(response);
+      return { etag: unquoted(response.headers.etag ?? '') };
+    } finally {
+      await payload.release();
+    }
+  }
+
+  /** One write whose body is streamed from `body` (opened again for a retry), with its length and digest. */
+  private async sendStreamed(
+    request: { method: 'PUT'; objectName: string; query?: string; headers: Record<string, string> },
+    body: ReplayableBody,
+  ): Promise<IncomingMessage> {
+    if (this.signsPayloads && body.sha256 === undefined) throw new Error('a body sent over plain HTTP needs its SHA-256');
+    const headers = { ...request.headers, 'Content-Length': String(body.size) };
+    for (let attempt = 1; ; attempt += 1) {
+      const stream = body.open();
+      try {
+        return await this.streamingClient.makeRequestStreamAsync(
+          { ...request, bucketName: this.bucket, headers },
+          stream,
+          this.signsPayloads ? (body.sha256 ?? '') : '',
+          [200],
+          '',
+        );
+      } catch (error) {
+        stream.destroy();
+        const status = retryableStatusOf(error);
+        if (status === undefined) throw error;
+        if (attempt >= STREAMED_WRITE_ATTEMPTS) {
+          throw Object.assign(new Error(`storage answered ${status} ${attempt} times`, { cause: error }), { code: 'ServiceUnavailable' });
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 100));
+      }
+    }
   }
 
   /** The parts written so far (for completing an upload whose parts another process wrote). */
@@ -233,6 +332,25 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
       await this.client.removeObjects(this.bucket, keys.slice(start, start + 1000));
     }
   }
+}
+
+/**
+ * minio answers a status it would retry (503, 429, 500…) with a plain error
+ * naming it, when retrying is off (see `streamingClient`).
+ */
+function retryableStatusOf(error: unknown): number | undefined {
+  const match = /Retryable HTTP status: (\d+)/.exec(error instanceof Error ? error.message : '');
+  return match ? Number(match[1]) : undefined;
+}
+
+async function drain(response: IncomingMessage): Promise<void> {
+  response.resume();
+  if (!response.readableEnded) await once(response, 'end');
+}
+
+/** S3 quotes ETags (`"abc"`); completion takes them bare, as minio's own uploadPart returns them. */
+function unquoted(etag: string): string {
+  return etag.replace(/^"|"$/g, '');
 }
 
 export function isNotFound(error: unknown): boolean {
