@@ -10,6 +10,10 @@ async function main(): Promise<void> {
   const app = await createApiApp(config, logger);
   const server = await app.listen(config.http.port, config.http.host);
   server.keepAliveTimeout = 65_000;
+  // Node's default (300 s for a whole request) would cut a large upload on a slow link with a bare 408. Upload
+  // bodies are bounded by their idle time instead (UPLOAD_IDLE_TIMEOUT_SECONDS, in the ingest core); headers keep
+  // Node's headersTimeout.
+  server.requestTimeout = 0;
   closeOnSignals(app, config.shutdownTimeoutSeconds, 'api');
   Logger.log(
     { msg: 'api listening', url: `http://${config.http.host}:${config.http.port}`, publicBaseUrl: config.publicBaseUrl.origin },

@@ -18,6 +18,26 @@ export class ClientAbortedError extends HangarError {
   }
 }
 
+/** The client sent nothing for UPLOAD_IDLE_TIMEOUT_SECONDS in the middle of a body. */
+export class UploadIdleTimeoutError extends HangarError {
+  constructor(idleMs: number) {
+    super('RequestTimeout', `The upload body sent nothing for ${idleMs / 1000} s and was ended; send it again.`, {
+      idleTimeoutSeconds: idleMs / 1000,
+    });
+  }
+}
+
+/** The user already sends UPLOAD_MAX_CONCURRENT_PER_USER bodies (from any token, to any replica). */
+export class ConcurrentUploadsExceededError extends HangarError {
+  constructor(limit: number) {
+    super(
+      'RateLimitExceeded',
+      `You are already sending ${limit} uploads, the most one user may send at once; send this one when one of them has finished.`,
+      { limit, scope: 'concurrentUploadsPerUser' },
+    );
+  }
+}
+
 /** The purge gave the session up (UPLOAD_ABANDON_SECONDS) while its body was still arriving. */
 export class UploadAbandonedError extends HangarError {
   constructor() {

@@ -3,7 +3,15 @@ import { APP_CONFIG, type AppConfig } from '@hangar/config';
 import { Prisma, PrismaService, type Upload } from '@hangar/database';
 import { type EnvironmentTarget, HangarError, newId, NotFoundError, ServiceUnavailableError } from '@hangar/domain';
 import { DomainEventsService, EventTopic } from '@hangar/events';
-import { isStorageUnavailable, isStorageUnreachable, MAX_PARTS, MIN_PART_SIZE, StorageService, type StoredPart } from '@hangar/storage';
+import {
+  isStorageUnavailable,
+  isStorageUnreachable,
+  MAX_PARTS,
+  MIN_PART_SIZE,
+  type ObjectBody,
+  StorageService,
+  type StoredPart,
+} from '@hangar/storage';
 import {
   ClientAbortedError,
   EmptyUploadError,
@@ -11,11 +19,13 @@ import {
   UploadOffsetMismatchError,
   UploadTooLargeError,
 } from './ingest-errors';
+import { idleLimited } from './idle-limit';
 import { ByteMeter, meteredStream } from './metered-stream';
-import { partChunks } from './part-chunks';
+import { PartSpool, sizeOf } from './part-spool';
 import { uploadEvent } from './upload-entity';
 import { uploadObjectKey, uploadTailKey } from './upload-keys';
 import { UploadCleanupService } from './upload-cleanup.service';
+import { UploadSlots } from './upload-slots';
 
 /** A body that arrives in one request: today's Upload API, and every door that streams a whole file. */
 export interface IncomingBody {
@@ -34,15 +44,20 @@ export interface AppendOptions {
   readonly final: boolean;
 }
 
-async function* prepend<T>(head: readonly T[], rest: AsyncIterator<T>): AsyncGenerator<T> {
-  yield* head;
+/** `head`'s items, then `rest`'s; `head` is emptied as it goes, so what was yielded is not held on to. */
+async function* prepend<T>(head: T[], rest: AsyncIterator<T>): AsyncGenerator<T> {
+  for (let item = head.shift(); item !== undefined; item = head.shift()) yield item;
   for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
 }
 
 /** Full parts only; a shorter last piece is handed to `rest` instead (it becomes the session's tail). */
-async function* fullPartsOnly(parts: AsyncIterable<Buffer>, partSize: number, rest: { bytes: Buffer }): AsyncGenerator<Buffer> {
+async function* fullPartsOnly(
+  parts: AsyncIterable<ObjectBody>,
+  partSize: number,
+  rest: { bytes: ObjectBody | undefined },
+): AsyncGenerator<ObjectBody> {
   for await (const part of parts) {
-    if (part.length < partSize) rest.bytes = part;
+    if (sizeOf(part) < partSize) rest.bytes = part;
     else yield part;
   }
 }
@@ -65,7 +80,10 @@ interface Progress {
  *   open → append(chunks)… → complete | abort
  *
  * Same size cap, same streaming SHA-256, same pending→ready row protocol,
- * same cleanup for all of them. The row is written (`pending`, never served)
+ * same cleanup for all of them, and the same bounds on what a body may pin:
+ * one of its user's few upload slots (UploadSlots) while it arrives, a few
+ * KiB of memory (parts wait on disk: PartSpool), and no more than
+ * UPLOAD_IDLE_TIMEOUT_SECONDS of silence. The row is written (`pending`, never served)
  * before any byte reaches storage; a multipart upload's id is recorded on
  * the row before its first part, so whoever gives the session up can abort
  * it. A body that fits in one part is stored with one PUT.
@@ -86,14 +104,21 @@ export class UploadSessionService {
     private readonly storage: StorageService,
     private readonly events: DomainEventsService,
     private readonly cleanup: UploadCleanupService,
+    private readonly slots: UploadSlots,
+    private readonly spool: PartSpool,
   ) {}
 
   /**
    * A whole body in one call: open, append everything, complete. Any failure
    * — the client leaving, the cap, storage or the database failing — leaves
    * nothing behind (or, when a dependency is down, a row the purge finishes).
+   * The user's slot is taken before anything is read or written: a 429 leaves nothing.
    */
   async ingest(target: EnvironmentTarget, createdById: string, body: IncomingBody): Promise<Upload> {
+    return this.slots.holding(createdById, () => this.ingestHolding(target, createdById, body));
+  }
+
+  private async ingestHolding(target: EnvironmentTarget, createdById: string, body: IncomingBody): Promise<Upload> {
     const { maxBytes } = this.config.uploads;
     const session = await this.open(target, createdById, body.declaredLength);
     const meter = new ByteMeter();
@@ -145,7 +170,8 @@ export class UploadSessionService {
    * can be sent again.
    */
   async append(uploadId: string, chunks: AsyncIterable<Buffer>, options: AppendOptions): Promise<Upload> {
-    return this.appendTo(await this.pending(uploadId), chunks, options);
+    const session = await this.pending(uploadId);
+    return this.slots.holding(session.createdById, () => this.appendTo(session, chunks, options));
   }
 
   /** Ends a session whose bytes have all been appended (a body that ends exactly at a part or tail boundary). */
@@ -219,11 +245,26 @@ export class UploadSessionService {
     final: boolean,
     partSize: number,
   ): Promise<Progress> {
-    const { maxBytes } = this.config.uploads;
+    const { maxBytes, idleTimeoutSeconds } = this.config.uploads;
     const tail =
       session.tailBytes > 0 ? [await this.storage.readSmall(uploadTailKey(session.objectKey, Number(session.receivedBytes)))] : [];
-    const stream = prepend(tail, meteredStream(chunks, maxBytes, meter)[Symbol.asyncIterator]());
-    const parts = partChunks(stream, partSize);
+    const body = meteredStream(idleLimited(chunks, idleTimeoutSeconds * 1000), maxBytes, meter);
+    const spooled = this.spool.session();
+    try {
+      return await this.writeParts(session, spooled.parts(prepend(tail, body[Symbol.asyncIterator]()), partSize), meter, final, partSize);
+    } finally {
+      // Parts storage did not take (a failure, a client gone between two parts) leave the disk here.
+      await spooled.close();
+    }
+  }
+
+  private async writeParts(
+    session: Upload,
+    parts: AsyncGenerator<ObjectBody>,
+    meter: ByteMeter,
+    final: boolean,
+    partSize: number,
+  ): Promise<Progress> {
     let multipartUploadId = session.multipartUploadId;
 
     if (multipartUploadId === null && final) {
@@ -231,8 +272,7 @@ export class UploadSessionService {
       const first = await parts.next();
       const second = first.done ? first : await parts.next();
       if (first.done || second.done) {
-        const whole = first.done ? Buffer.alloc(0) : first.value;
-        if (whole.length > 0) await this.storage.putObject(session.objectKey, whole);
+        if (!first.done) await this.storage.putObject(session.objectKey, first.value);
         return { receivedBytes: meter.size, partCount: 0, tailBytes: 0, multipartUploadId: null, parts: [] };
       }
       multipartUploadId = await this.beginMultipart(session);
@@ -240,7 +280,7 @@ export class UploadSessionService {
       return { receivedBytes: meter.size, partCount: session.partCount + written.length, tailBytes: 0, multipartUploadId, parts: written };
     }
 
-    const rest = { bytes: Buffer.alloc(0) };
+    const rest: { bytes: ObjectBody | undefined } = { bytes: undefined };
     const body = final ? parts : fullPartsOnly(parts, partSize, rest);
     const first = await body.next();
     let written: StoredPart[] = [];
@@ -248,17 +288,17 @@ export class UploadSessionService {
       multipartUploadId ??= await this.beginMultipart(session);
       written = await this.uploadParts(session, multipartUploadId, prepend([first.value], body));
     }
-    if (!final && rest.bytes.length > 0) await this.storage.putObject(uploadTailKey(session.objectKey, meter.size), rest.bytes);
+    if (!final && rest.bytes !== undefined) await this.storage.putObject(uploadTailKey(session.objectKey, meter.size), rest.bytes);
     return {
       receivedBytes: meter.size,
       partCount: session.partCount + written.length,
-      tailBytes: rest.bytes.length,
+      tailBytes: rest.bytes === undefined ? 0 : sizeOf(rest.bytes),
       multipartUploadId,
       parts: session.partCount === 0 ? written : undefined,
     };
   }
 
-  private uploadParts(session: Upload, multipartUploadId: string, parts: AsyncIterable<Buffer>): Promise<StoredPart[]> {
+  private uploadParts(session: Upload, multipartUploadId: string, parts: AsyncIterable<ObjectBody>): Promise<StoredPart[]> {
     return this.storage.uploadParts(session.objectKey, multipartUploadId, parts, session.partCount + 1);
   }
 

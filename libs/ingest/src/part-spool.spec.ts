@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { AppConfig } from '@hangar/config';
+import type { ObjectBody, StorageService } from '@hangar/storage';
+import { PartSpool, sizeOf, SPOOL_MEMORY_BYTES } from './part-spool';
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+async function bytesOf(body: ObjectBody): Promise<Buffer> {
+  if (Buffer.isBuffer(body)) return body;
+  const chunks: Buffer[] = [];
+  for await (const chunk of body.open()) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+describe('PartSpool', () => {
+  let root: string;
+  let spool: PartSpool;
+
+  const newSpool = (signsPayloads = true) =>
+    new PartSpool({ uploads: { spoolDir: root } } as unknown as AppConfig, { signsPayloads } as unknown as StorageService);
+  const files = async () => readdir(spool.directory);
+
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'hangar-spool-spec-'));
+    spool = newSpool();
+    await spool.onModuleInit();
+  });
+  afterEach(async () => {
+    await spool.onModuleDestroy();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('regroups pieces into parts of the exact size, the last one shorter, small parts in memory and large ones on disk', async () => {
+    const partSize = 3 * SPOOL_MEMORY_BYTES;
+    const bytes = Buffer.alloc(7 * SPOOL_MEMORY_BYTES + 123).map((_, i) => i % 251);
+    const pieces = [bytes.subarray(0, 1000), bytes.subarray(1000, 300_000), bytes.subarray(300_000)];
+    const session = spool.session();
+    const parts: ObjectBody[] = [];
+    for await (const part of session.parts(Readable.from(pieces), partSize)) parts.push(part);
+
+    expect(parts.map(sizeOf)).toEqual([partSize, partSize, SPOOL_MEMORY_BYTES + 123]);
+    expect(parts.map((part) => Buffer.isBuffer(part))).toEqual([false, false, false]);
+    expect(Buffer.concat(await Promise.all(parts.map(bytesOf)))).toEqual(bytes);
+    for (const part of parts) {
+      if (!Buffer.isBuffer(part)) expect(part.sha256).toBe(sha256(await bytesOf(part)));
+    }
+    expect(await files()).toHaveLength(3);
+
+    const [first] = parts;
+    if (first && !Buffer.isBuffer(first)) await first.release();
+    expect(await files()).toHaveLength(2);
+    await session.close();
+    expect(await files()).toEqual([]);
+  });
+
+  it('keeps a body that fits in memory off the disk, and skips the digest when storage does not sign payloads', async () => {
+    const session = spool.session();
+    const parts: ObjectBody[] = [];
+    for await (const part of session.parts(Readable.from([Buffer.from('hello')]), 5 * 1024 * 1024)) parts.push(part);
+    expect(parts).toEqual([Buffer.from('hello')]);
+    expect(await files()).toEqual([]);
+
+    const unsigned = newSpool(false);
+    await unsigned.onModuleInit();
+    const large: ObjectBody[] = [];
+    for await (const part of unsigned.session().parts(Readable.from([Buffer.alloc(2 * SPOOL_MEMORY_BYTES)]), 1024 * 1024)) {
+      large.push(part);
+    }
+    expect(large.map((part) => !Buffer.isBuffer(part) && part.sha256)).toEqual([undefined]);
+    await unsigned.onModuleDestroy();
+  });
+
+  it('removes the part being assembled when the source fails, and holds only a bounded amount in memory meanwhile', async () => {
+    const session = spool.session();
+    let sent = 0;
+    const failing = new Readable({
+      read() {
+        if (sent >= 4 * SPOOL_MEMORY_BYTES) {
+          this.destroy(new Error('client went away'));
+          return;
+        }
+        sent += SPOOL_MEMORY_BYTES / 2;
+        this.push(Buffer.alloc(SPOOL_MEMORY_BYTES / 2, 7));
+      },
+    });
+    const consume = async () => {
+      for await (const _part of session.parts(failing, 1024 * 1024)) void _part;
+    };
+    await expect(consume()).rejects.toThrow('client went away');
+    expect(await files()).toEqual([]);
+  });
+
+  it('removes, at start, the directories of processes that are gone, and leaves live ones alone', async () => {
+    const { mkdir } = await import('node:fs/promises');
+    const dead = join(root, '999999999-0123abcd');
+    const alive = join(root, `${process.ppid}-0123abcd`);
+    const foreign = join(root, 'not-a-spool');
+    for (const path of [dead, alive, foreign]) await mkdir(path);
+
+    const next = newSpool();
+    await next.onModuleInit();
+    const left = await readdir(root);
+    expect(left).not.toContain('999999999-0123abcd');
+    expect(left).toEqual(expect.arrayContaining([`${process.ppid}-0123abcd`, 'not-a-spool', spool.directory.split('/').pop()]));
+    await next.onModuleDestroy();
+    expect(await readdir(root)).not.toContain(next.directory.split('/').pop());
+  });
+});

@@ -1,0 +1,239 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { createHash, type Hash, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { type FileHandle, mkdir, open, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { APP_CONFIG, type AppConfig } from '@hangar/config';
+import { type ObjectBody, type ReplayableBody, StorageService } from '@hangar/storage';
+
+/**
+ * Bytes of a part kept in memory before they go to disk: a body smaller than
+ * this never touches the disk, and an upload that stalls pins no more than
+ * this (and the chunk in hand), whatever the part size.
+ */
+export const SPOOL_MEMORY_BYTES = 64 * 1024;
+
+/** Read size when a spooled part is sent on. */
+const READ_CHUNK_BYTES = 256 * 1024;
+
+/** Spool directories of this process that are in use (several apps can live in one process: tests). */
+const LIVE_DIRECTORIES = new Set<string>();
+
+/** The length of a part, wherever it is held. */
+export function sizeOf(body: ObjectBody): number {
+  return Buffer.isBuffer(body) ? body.length : body.size;
+}
+
+/**
+ * Where parts wait between the client and storage. A part is assembled in a
+ * file of this process's own directory under UPLOAD_SPOOL_DIR, so a body that
+ * stalls holds a few KiB of memory, not a 5 MiB part; storage then streams the
+ * file. Files are removed as soon as storage has them, and whatever a write
+ * leaves (a failure, a client leaving) when it ends ({@link SpoolSession.close}).
+ * A process killed mid-body leaves its directory behind: the next process to
+ * start on the same host removes the directories of processes that are gone.
+ */
+@Injectable()
+export class PartSpool implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(PartSpool.name);
+  private readonly root: string;
+  /** This process's directory: `<pid>-<random>`, so others can tell whether its owner still runs. */
+  readonly directory: string;
+  private sequence = 0;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly storage: StorageService,
+  ) {
+    this.root = config.uploads.spoolDir;
+    this.directory = join(this.root, `${process.pid}-${randomUUID().slice(0, 8)}`);
+  }
+
+  async onModuleInit(): Promise<void> {
+    try {
+      await mkdir(this.directory, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw new Error(`Cannot create the upload spool directory (UPLOAD_SPOOL_DIR) ${this.directory}: ${(error as Error).message}`);
+    }
+    LIVE_DIRECTORIES.add(this.directory);
+    await this.removeLeftovers();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    LIVE_DIRECTORIES.delete(this.directory);
+    await rm(this.directory, { recursive: true, force: true });
+  }
+
+  /** One write's parts; close it when the write ends, whatever happened. */
+  session(): SpoolSession {
+    return new SpoolSession(() => join(this.directory, String((this.sequence += 1))), this.storage.signsPayloads);
+  }
+
+  /** Directories whose process is gone (killed mid-body: no `finally` ran). */
+  private async removeLeftovers(): Promise<void> {
+    for (const entry of await readdir(this.root)) {
+      const path = join(this.root, entry);
+      const owner = /^(\d+)-[0-9a-f]{8}$/.exec(entry)?.[1];
+      if (owner === undefined || LIVE_DIRECTORIES.has(path)) continue;
+      // Our own pid on a directory we did not make: its owner died and we were given its pid (pid 1 in a container).
+      if (Number(owner) !== process.pid && isRunning(Number(owner))) continue;
+      await rm(path, { recursive: true, force: true });
+      this.logger.log({ msg: 'removed the upload spool of a process that is gone', path });
+    }
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The parts of one write. Every file it made and storage has not released
+ * yet is removed by {@link close}, so no path — a client gone between two
+ * parts, a failure before a part reached storage — leaves one behind.
+ */
+export class SpoolSession {
+  private readonly files = new Set<string>();
+
+  constructor(
+    private readonly nextPath: () => string,
+    private readonly digest: boolean,
+  ) {}
+
+  /**
+   * Regroups a byte stream into parts of exactly `partSize` bytes (the last
+   * one may be shorter). A part up to SPOOL_MEMORY_BYTES is a buffer; a
+   * larger one is a file, with its SHA-256 when storage signs payloads.
+   * Reading pauses while the consumer works.
+   */
+  async *parts(source: AsyncIterable<Buffer>, partSize: number): AsyncGenerator<ObjectBody> {
+    let part: PartWriter | undefined = new PartWriter(this);
+    try {
+      for await (const piece of source) {
+        let chunk = piece;
+        while (part.size + chunk.length >= partSize) {
+          const take = partSize - part.size;
+          await part.write(chunk.subarray(0, take));
+          const full = await part.finish();
+          part = new PartWriter(this);
+          yield full;
+          chunk = chunk.subarray(take);
+        }
+        if (chunk.length > 0) await part.write(chunk);
+      }
+      if (part.size > 0) {
+        const last = await part.finish();
+        part = undefined;
+        yield last;
+      }
+    } finally {
+      await part?.discard();
+    }
+  }
+
+  /** Removes every file of this session still on disk. */
+  async close(): Promise<void> {
+    await Promise.all([...this.files].map((path) => this.remove(path)));
+  }
+
+  /** @internal a new file for a part */
+  async create(): Promise<{ path: string; handle: FileHandle }> {
+    const path = this.nextPath();
+    this.files.add(path);
+    try {
+      return { path, handle: await open(path, 'wx', 0o600) };
+    } catch (error) {
+      this.files.delete(path);
+      throw error;
+    }
+  }
+
+  /** @internal */
+  get digests(): boolean {
+    return this.digest;
+  }
+
+  /** @internal */
+  async remove(path: string): Promise<void> {
+    this.files.delete(path);
+    await rm(path, { force: true });
+  }
+}
+
+/** One part being assembled: in memory up to SPOOL_MEMORY_BYTES, then in its file. */
+class PartWriter {
+  size = 0;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private file: { path: string; handle: FileHandle } | undefined;
+  private readonly hash: Hash | undefined;
+
+  constructor(private readonly session: SpoolSession) {
+    this.hash = session.digests ? createHash('sha256') : undefined;
+  }
+
+  async write(chunk: Buffer): Promise<void> {
+    this.size += chunk.length;
+    this.hash?.update(chunk);
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes > SPOOL_MEMORY_BYTES) await this.flush();
+  }
+
+  /** The finished part: its bytes if they never left memory, else its file (closed). */
+  async finish(): Promise<ObjectBody> {
+    if (this.file === undefined) return Buffer.concat(this.pending, this.pendingBytes);
+    await this.flush();
+    const { path, handle } = this.file;
+    await handle.close();
+    const session = this.session;
+    const body: ReplayableBody = {
+      size: this.size,
+      sha256: this.hash?.digest('hex'),
+      open: (): Readable => createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }),
+      release: () => session.remove(path),
+    };
+    return body;
+  }
+
+  /** Drops an unfinished part and its file. */
+  async discard(): Promise<void> {
+    this.pending = [];
+    if (this.file === undefined) return;
+    await this.file.handle.close().catch(() => undefined);
+    await this.session.remove(this.file.path);
+  }
+
+  private async flush(): Promise<void> {
+    this.file ??= await this.session.create();
+    let buffers = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    while (buffers.length > 0) {
+      // writev may write less than asked (a full disk fails it instead); go on where it stopped.
+      const { bytesWritten } = await this.file.handle.writev(buffers);
+      buffers = unwritten(buffers, bytesWritten);
+    }
+  }
+}
+
+/** What is left of `buffers` once their first `written` bytes are out. */
+function unwritten(buffers: Buffer[], written: number): Buffer[] {
+  let skip = written;
+  const left: Buffer[] = [];
+  for (const buffer of buffers) {
+    if (skip >= buffer.length) skip -= buffer.length;
+    else {
+      left.push(skip > 0 ? buffer.subarray(skip) : buffer);
+      skip = 0;
+    }
+  }
+  return left;
+}
