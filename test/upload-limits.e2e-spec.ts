@@ -90,7 +90,7 @@ describe('Upload limits: concurrent uploads per user', () => {
 
   beforeAll(async () => {
     // A long idle timeout: the stalled uploads of these tests must stay stalled until the test ends them.
-    api = await startApi({ UPLOAD_MAX_CONCURRENT_PER_USER: String(LIMIT), UPLOAD_IDLE_TIMEOUT_SECONDS: '120' });
+    api = await startApi({ UPLOAD_CONCURRENCY_PER_USER: String(LIMIT), UPLOAD_IDLE_TIMEOUT_SECONDS: '120' });
     slots = api.app.get(UploadSlots);
   });
   afterAll(async () => {
@@ -151,7 +151,7 @@ describe('Upload limits: concurrent uploads per user', () => {
       'api',
       testProcessEnv({
         PORT: String(port),
-        UPLOAD_MAX_CONCURRENT_PER_USER: String(LIMIT),
+        UPLOAD_CONCURRENCY_PER_USER: String(LIMIT),
         UPLOAD_IDLE_TIMEOUT_SECONDS: '2',
         UPLOAD_SPOOL_DIR: spoolDir,
       }),

@@ -79,7 +79,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       ttlSeconds: raw.UPLOAD_TTL_SECONDS,
       maxBytes: raw.UPLOAD_MAX_BYTES,
       abandonSeconds: raw.UPLOAD_ABANDON_SECONDS,
-      maxConcurrentPerUser: raw.UPLOAD_MAX_CONCURRENT_PER_USER,
+      maxConcurrentPerUser: raw.UPLOAD_CONCURRENCY_PER_USER,
       idleTimeoutSeconds: raw.UPLOAD_IDLE_TIMEOUT_SECONDS,
       spoolDir: raw.UPLOAD_SPOOL_DIR,
     },

@@ -57,7 +57,7 @@ export const configSchema = z.object({
   JSON_BODY_LIMIT_BYTES: integer(1 * MEGABYTE, 1024),
   PURGE_INTERVAL_SECONDS: integer(60, 1),
   UPLOAD_ABANDON_SECONDS: integer(6 * 3600, 1),
-  UPLOAD_MAX_CONCURRENT_PER_USER: integer(8, 0, 10_000),
+  UPLOAD_CONCURRENCY_PER_USER: integer(8, 0, 10_000),
   UPLOAD_IDLE_TIMEOUT_SECONDS: integer(30, 1, 3600),
   UPLOAD_SPOOL_DIR: z.string().trim().min(1).default(join(tmpdir(), 'hangar-upload-spool')),
   SHUTDOWN_TIMEOUT_SECONDS: integer(25, 1),

@@ -27,7 +27,7 @@ export class UploadIdleTimeoutError extends HangarError {
   }
 }
 
-/** The user already sends UPLOAD_MAX_CONCURRENT_PER_USER bodies (from any token, to any replica). */
+/** The user already sends UPLOAD_CONCURRENCY_PER_USER bodies (from any token, to any replica). */
 export class ConcurrentUploadsExceededError extends HangarError {
   constructor(limit: number) {
     super(

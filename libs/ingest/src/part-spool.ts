@@ -28,11 +28,12 @@ export function sizeOf(body: ObjectBody): number {
 /**
  * Where parts wait between the client and storage. A part is assembled in a
  * file of this process's own directory under UPLOAD_SPOOL_DIR, so a body that
- * stalls holds a few KiB of memory, not a 5 MiB part; storage then streams the
- * file. Files are removed as soon as storage has them, and whatever a write
- * leaves (a failure, a client leaving) when it ends ({@link SpoolSession.close}).
- * A process killed mid-body leaves its directory behind: the next process to
- * start on the same host removes the directories of processes that are gone.
+ * stalls holds at most SPOOL_MEMORY_BYTES of it in memory, not a 5 MiB part;
+ * storage then streams the file. Files are removed as soon as storage has
+ * them, and whatever a write leaves (a failure, a client leaving) when it
+ * ends ({@link SpoolSession.close}). A process killed mid-body leaves its
+ * directory behind: the next process to start on the same host removes the
+ * directories of processes that are gone.
  */
 @Injectable()
 export class PartSpool implements OnModuleInit, OnModuleDestroy {

@@ -12,7 +12,7 @@ const RELEASE_TIMEOUT_MS = 1_000;
 const UNCOUNTED: HeldSlot = { release: () => Promise.resolve() };
 
 /**
- * The cap on bodies one user sends at once (UPLOAD_MAX_CONCURRENT_PER_USER),
+ * The cap on bodies one user sends at once (UPLOAD_CONCURRENCY_PER_USER),
  * counted per user — tokens are free to mint — and shared by every api
  * replica through Redis. A slot is taken before the first byte of a body is
  * read and given back when the body ends, however it ends. Its lease lasts
