@@ -26,8 +26,10 @@ export function benchEnv(extra = {}) {
     HANGAR_ADMIN_EMAIL: 'admin@bench.hangar.local',
     LOG_LEVEL: 'warn',
     DATABASE_POOL_SIZE: '20',
-    // The benchmarks drive one token far past the default per-token limit on purpose.
+    // The benchmarks drive one token far past the default per-token limit on purpose, and one user past its
+    // number of uploads at once.
     RATE_LIMIT_PER_SECOND: '0',
+    UPLOAD_CONCURRENCY_PER_USER: '0',
     ...extra,
   };
 }
