@@ -68,6 +68,8 @@ export async function startRoundRobinProxy(upstreams: string[]): Promise<{ baseU
     clientResponse.on('close', () => {
       if (!clientResponse.writableFinished) upstream.destroy();
     });
+    // Headers go upstream at once, as nginx sends them, not with the first body byte: an upstream may answer before it.
+    upstream.flushHeaders();
     clientRequest.pipe(upstream);
   });
   server.listen(0, '127.0.0.1');
