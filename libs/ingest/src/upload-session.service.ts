@@ -81,8 +81,8 @@ interface Progress {
  *
  * Same size cap, same streaming SHA-256, same pending→ready row protocol,
  * same cleanup for all of them, and the same bounds on what a body may pin:
- * one of its user's few upload slots (UploadSlots) while it arrives, a few
- * KiB of memory (parts wait on disk: PartSpool), and no more than
+ * one of its user's few upload slots (UploadSlots) while it arrives, at most
+ * 64 KiB of it in memory (parts wait on disk: PartSpool), and no more than
  * UPLOAD_IDLE_TIMEOUT_SECONDS of silence. The row is written (`pending`, never served)
  * before any byte reaches storage; a multipart upload's id is recorded on
  * the row before its first part, so whoever gives the session up can abort
