@@ -1,7 +1,8 @@
 import type { HostileCase } from './hostile-case';
 import { requestCases } from './requests.cases';
+import { routeCases } from './routes.cases';
 
 /** Every hostile case of every area; `hostile-input.e2e-spec.ts` runs them all against one api. */
 export function allHostileCases(): HostileCase[] {
-  return [...requestCases()];
+  return [...requestCases(), ...routeCases()];
 }
