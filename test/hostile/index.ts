@@ -1,8 +1,9 @@
+import { deliveryCases } from './delivery.cases';
 import type { HostileCase } from './hostile-case';
 import { requestCases } from './requests.cases';
 import { routeCases } from './routes.cases';
 
 /** Every hostile case of every area; `hostile-input.e2e-spec.ts` runs them all against one api. */
 export function allHostileCases(): HostileCase[] {
-  return [...requestCases(), ...routeCases()];
+  return [...requestCases(), ...routeCases(), ...deliveryCases()];
 }

@@ -3,10 +3,12 @@ import { z } from 'zod';
 
 /**
  * File names: no path separators or control characters (they end up in URLs and Content-Disposition),
- * and not dots only (`.` and `..` are path segments no client could fetch).
+ * no bidirectional embeddings, overrides or isolates (U+202A–U+202E, U+2066–U+2069: they make
+ * `invoice\u202Efdp.exe` show as `invoiceexe.pdf` in a download dialog), and not dots only (`.` and `..`
+ * are path segments no client could fetch).
  */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const FILE_NAME = /^(?!\.+$)[^/\\\u0000-\u001f\u007f]{1,255}$/;
+const FILE_NAME = /^(?!\.+$)[^/\\\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]{1,255}$/;
 
 /**
  * An RFC 9110 media type (`type/subtype` with optional `; name=value` parameters): anything
@@ -24,7 +26,9 @@ const uploadLinkInput = z.object({
 /** One locale of `fields.file` as clients send it: before processing (uploadFrom) or as returned after it (url). */
 export const fileInput = z.object({
   contentType: z.string().trim().min(1).max(255).regex(MEDIA_TYPE, 'must be a media type such as image/png'),
-  fileName: z.string().regex(FILE_NAME, 'must be a file name without "/", "\\" or control characters, and not only dots'),
+  fileName: z
+    .string()
+    .regex(FILE_NAME, 'must be a file name without "/", "\\", control or bidirectional override characters, and not only dots'),
   uploadFrom: uploadLinkInput.optional(),
   upload: z.string().max(2048).optional(),
   url: z.string().max(2048).optional(),
