@@ -3,7 +3,7 @@ import { APP_CONFIG, type AppConfig } from '@hangar/config';
 import { type AssetFile, type Prisma, PrismaService } from '@hangar/database';
 import { DomainEventsService, EventTopic } from '@hangar/events';
 import { liveUploads } from '@hangar/ingest';
-import { MediaInspector, MediaRejectedError, refusalOf, SNIFF_BYTES } from '@hangar/media';
+import { deliveredTypeOf, MediaInspector, MediaRejectedError, refusalOf, SNIFF_BYTES } from '@hangar/media';
 import { type JobName, type JobPayloads, PermanentJobError } from '@hangar/queue';
 import { isNotFound, StorageService } from '@hangar/storage';
 import { type AssetFields, fieldsOf, fileOf, isPending, type ProcessedFile } from './asset-fields';
@@ -15,7 +15,10 @@ import { environmentLocales } from './environment-locales';
 export type ProcessingRequest = JobPayloads[typeof JobName.ProcessAssetFile];
 
 interface MeasuredFile {
+  /** `fields.file[locale].contentType`: the type the bytes were detected as, else the declared one. */
   readonly contentType: string;
+  /** The Content-Type delivery sends: passive types only (see deliveredTypeOf). */
+  readonly deliveredType: string;
   readonly size: number;
   readonly sha256: string | null;
   readonly image: { width: number; height: number } | undefined;
@@ -91,17 +94,18 @@ export class AssetProcessingService {
     return { ...row, declaredType: pending.contentType };
   }
 
-  /** The real type, the refusal rules, image dimensions. */
+  /** The real type, the refusal rules, the type to deliver with, image dimensions. */
   private async measure(request: AssetFile & { declaredType: string }, size: number): Promise<Omit<MeasuredFile, 'sha256'>> {
     const head = await this.storage.readHead(request.objectKey, SNIFF_BYTES);
     const detected = await this.media.detectType(head);
     const refusal = refusalOf(request.declaredType, request.fileName, detected, head);
     if (refusal) throw new PermanentJobError(refusal.reason);
     const contentType = detected ?? request.declaredType;
-    if (!this.media.hasPixels(contentType)) return { contentType, size, image: undefined };
+    const deliveredType = deliveredTypeOf(detected, request.declaredType, head);
+    if (!this.media.hasPixels(contentType)) return { contentType, deliveredType, size, image: undefined };
     try {
       const image = await this.media.imageSize((bytes) => this.storage.readHead(request.objectKey, bytes), size);
-      return { contentType, size, image };
+      return { contentType, deliveredType, size, image };
     } catch (error) {
       if (error instanceof MediaRejectedError) throw new PermanentJobError(error.message);
       throw error;
@@ -132,7 +136,7 @@ export class AssetProcessingService {
         where: fileKey(job),
         data: {
           status: 'ready',
-          contentType: result.contentType,
+          contentType: result.deliveredType,
           size: result.size,
           sha256: result.sha256,
           width: result.image?.width ?? null,
