@@ -12,6 +12,12 @@ describe('loadConfig', () => {
     expect(config.admin.token).toBeUndefined();
     expect(config.logLevel).toBe('info');
     expect(config.logFormat).toBe('auto');
+    expect(config.remoteFetch.allowHosts).toEqual([]);
+  });
+
+  it('reads REMOTE_FETCH_ALLOW_HOSTS as host names normalized as a URL normalizes its host', () => {
+    const config = loadConfig({ REMOTE_FETCH_ALLOW_HOSTS: ' localhost, Media.Internal ,,10.0.0.5,[::1]' });
+    expect(config.remoteFetch.allowHosts).toEqual(['localhost', 'media.internal', '10.0.0.5', '[::1]']);
   });
 
   it.each(['auto', 'json', 'pretty'] as const)('reads LOG_FORMAT=%s', (format) => {
@@ -44,6 +50,10 @@ describe('loadConfig', () => {
     ['S3_BUCKET', 'Bad_Bucket'],
     ['HANGAR_ADMIN_TOKEN', 'short'],
     ['LOG_FORMAT', 'text'],
+    ['REMOTE_FETCH_ALLOW_HOSTS', 'http://localhost'],
+    ['REMOTE_FETCH_ALLOW_HOSTS', 'localhost:8080'],
+    ['REMOTE_FETCH_ALLOW_HOSTS', '*.internal'],
+    ['REMOTE_FETCH_ALLOW_HOSTS', 'media.internal/x'],
   ])('refuses an invalid %s with one line naming it', (name, value) => {
     const load = () => loadConfig({ [name]: value });
     expect(load).toThrow(ConfigError);

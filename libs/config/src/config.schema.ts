@@ -22,6 +22,40 @@ const url = (fallback: string, protocols: readonly string[]) =>
     );
 
 /**
+ * A comma-separated list of host names, each normalized as a URL's host is
+ * (lowercase, IPv4 forms such as `2130706433` written as `127.0.0.1`), so
+ * that it compares equal to `new URL(…).hostname`. A name only: no scheme,
+ * port, path or wildcard.
+ */
+const hostList = z
+  .string()
+  .trim()
+  .default('')
+  .transform((value, context) => {
+    const hosts: string[] = [];
+    for (const entry of value.split(',').map((item) => item.trim())) {
+      if (entry === '') continue;
+      const host = normalizedHost(entry);
+      if (host === undefined) {
+        context.addIssue({ code: 'custom', message: `has "${entry}", which is not a host name (no scheme, port, path or wildcard)` });
+        return z.NEVER;
+      }
+      hosts.push(host);
+    }
+    return hosts;
+  });
+
+function normalizedHost(entry: string): string | undefined {
+  if (!/^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/.test(entry)) return undefined;
+  try {
+    const url = new URL(`http://${entry}`);
+    return url.port === '' && url.pathname === '/' ? url.hostname : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Every setting Hangar reads, with defaults that point at the services
  * `npm run services:up` starts on loopback. README lists them all.
  */
@@ -63,6 +97,7 @@ export const configSchema = z.object({
   IMAGE_MAX_PIXELS: integer(100_000_000, 1),
   RATE_LIMIT_PER_SECOND: integer(100, 0, 1_000_000),
   CORS_ORIGINS: z.string().trim().default('*'),
+  REMOTE_FETCH_ALLOW_HOSTS: hostList,
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });
