@@ -142,6 +142,10 @@ describe('OutboundClient (real HTTP on 127.0.0.1)', () => {
     const refusal = await failureOf(portAllowed.get(server.url('/secret', 'localhost'), { maxBytes: MiB }));
     expect(refusal.failure).toBe('address');
     expect(refusal.message).toMatch(/^localhost resolves to (127\.0\.0\.1|::1), which is a loopback address;/);
+    // The same check guards TLS connections: refused before any handshake.
+    await expect(failureOf(portAllowed.get(`https://localhost:${server.port}/secret`, { maxBytes: MiB }))).resolves.toMatchObject({
+      failure: 'address',
+    });
     expect(server.requests.length).toBe(before);
   });
 
