@@ -110,7 +110,7 @@ describe('Asset API and processing', () => {
         title: { 'xx-XX': 'nope' },
         file: {
           'en-US': { contentType: 'image/png', fileName: 'a.png' },
-          'de-DE': { contentType: 'image/png', fileName: 'a.png', upload: 'https://example.com/a.png' },
+          'de-DE': { contentType: 'image/png', fileName: 'a.png', upload: 'ftp://example.com/a.png' },
         },
       });
       expectContentfulError(response, 422, 'ValidationFailed');
@@ -118,7 +118,7 @@ describe('Asset API and processing', () => {
         expect.arrayContaining([
           { name: 'unknown', path: ['fields', 'title', 'xx-XX'], details: expect.any(String) },
           { name: 'required', path: ['fields', 'file', 'en-US', 'uploadFrom'], details: expect.any(String) },
-          { name: 'notSupported', path: ['fields', 'file', 'de-DE', 'upload'], details: expect.any(String) },
+          { name: 'invalid', path: ['fields', 'file', 'de-DE', 'upload'], details: expect.any(String) },
         ]),
       );
       const missing = await createAsset(c, { file: { 'en-US': fileField('doesNotExist0000000000'), 'de-DE': fileField(foreignUpload) } });

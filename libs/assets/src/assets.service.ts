@@ -12,7 +12,7 @@ import {
 import { DomainEventsService, EventTopic } from '@hangar/events';
 import { JobName, OutboxService } from '@hangar/queue';
 import { StorageService } from '@hangar/storage';
-import { type AssetFieldsInput, fieldsOf, fileOf, isProcessed } from './asset-fields';
+import { type AssetFieldsInput, fieldsOf, fileOf, isProcessed, sourceOf, stillWaitsFor } from './asset-fields';
 import { AssetFieldsValidator, storedFields } from './asset-fields.validator';
 import { assetEvent, type AssetWithFiles } from './asset-entity';
 import { assetObjectKey } from './asset-keys';
@@ -155,16 +155,16 @@ export class AssetsService {
     }
     if (isProcessed(file)) return;
 
-    const uploadId = file.uploadFrom.sys.id;
+    const source = sourceOf(file);
     const previous = asset.files?.find((candidate) => candidate.locale === locale);
     const sameRequest =
-      previous && previous.uploadId === uploadId && previous.requestedVersion === asset.version && previous.status === 'processing';
+      previous && stillWaitsFor(file, previous) && previous.requestedVersion === asset.version && previous.status === 'processing';
     // The token and key are chosen now, so a retried job writes the same object: one request, one result.
     const token = newId();
     const request = {
       status: 'processing' as const,
       requestedVersion: asset.version,
-      uploadId,
+      ...source,
       token,
       objectKey: assetObjectKey(target.spaceId, target.environmentId, assetId, locale, token),
       fileName: file.fileName,

@@ -30,8 +30,9 @@ export interface AppConfig {
    * Outbound requests (remote import): `allowHosts` are URL host names that
    * may be fetched whatever address they resolve to and on any port; every
    * other host must resolve to public addresses only and use port 80 or 443.
+   * `timeoutSeconds` bounds one whole remote import, body included.
    */
-  readonly remoteFetch: { readonly allowHosts: readonly string[] };
+  readonly remoteFetch: { readonly allowHosts: readonly string[]; readonly timeoutSeconds: number };
   /** Requests per second per access token; 0 turns the limit off. */
   readonly rateLimitPerSecond: number;
   /** Origins browsers may call the API from: `*` or an explicit list. */
@@ -76,7 +77,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     orphanSweep: { intervalSeconds: raw.ORPHAN_SWEEP_INTERVAL_SECONDS, graceSeconds: raw.ORPHAN_GRACE_SECONDS },
     jobs: { concurrency: raw.WORKER_CONCURRENCY, lockSeconds: raw.JOB_LOCK_SECONDS },
     images: { maxPixels: raw.IMAGE_MAX_PIXELS },
-    remoteFetch: { allowHosts: raw.REMOTE_FETCH_ALLOW_HOSTS },
+    remoteFetch: { allowHosts: raw.REMOTE_FETCH_ALLOW_HOSTS, timeoutSeconds: raw.REMOTE_FETCH_TIMEOUT_SECONDS },
     rateLimitPerSecond: raw.RATE_LIMIT_PER_SECOND,
     corsOrigins:
       raw.CORS_ORIGINS === '*'

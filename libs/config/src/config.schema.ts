@@ -98,6 +98,7 @@ export const configSchema = z.object({
   RATE_LIMIT_PER_SECOND: integer(100, 0, 1_000_000),
   CORS_ORIGINS: z.string().trim().default('*'),
   REMOTE_FETCH_ALLOW_HOSTS: hostList,
+  REMOTE_FETCH_TIMEOUT_SECONDS: integer(600, 1, 86_400),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });
