@@ -8,12 +8,13 @@ import { PrismaService } from '@hangar/database';
 import { uploadObjectPrefix } from '@hangar/ingest';
 import { StorageService } from '@hangar/storage';
 import { type RunningApi, startApi } from './support/api-harness';
-import { type AssetClient, type AssetJson, createAsset, getAsset, processLocale, waitForProcessing } from './support/assets';
+import { type AssetClient, type AssetJson, createAsset, getAsset, processLocale, uploadBytes, waitForProcessing } from './support/assets';
 import { expectContentfulError } from './support/contentful-shape';
 import { JSON_TYPE, newSpace, newUser, type TestUser } from './support/factories';
 import { makeImage } from './support/images';
 import { waitFor } from './support/processes';
 import { type RemoteServer, startRemoteServer } from './support/remote-server';
+import { testConfig } from './support/test-env';
 import { uploadLeftovers } from './support/upload-inspection';
 import { startWorker } from './support/worker-harness';
 
@@ -23,6 +24,12 @@ const MAX_BYTES = 6 * MiB;
 const DEADLINE_SECONDS = 2;
 const PUBLIC_BASE_URL = 'http://media.test:3000';
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+const env = {
+  REMOTE_FETCH_ALLOW_HOSTS: 'localhost',
+  UPLOAD_MAX_BYTES: String(MAX_BYTES),
+  REMOTE_FETCH_TIMEOUT_SECONDS: String(DEADLINE_SECONDS),
+  PUBLIC_BASE_URL,
+};
 const notPublic = 'only public addresses can be fetched unless the host is listed in REMOTE_FETCH_ALLOW_HOSTS.';
 
 /** Writes `bytes` in 256 KiB pieces, each after the previous one drained. */
@@ -87,12 +94,6 @@ describe('assets with a remote upload URL', () => {
           return void response.writeHead(404).end();
       }
     });
-    const env = {
-      REMOTE_FETCH_ALLOW_HOSTS: 'localhost',
-      UPLOAD_MAX_BYTES: String(MAX_BYTES),
-      REMOTE_FETCH_TIMEOUT_SECONDS: String(DEADLINE_SECONDS),
-      PUBLIC_BASE_URL,
-    };
     api = await startApi(env);
     worker = await startWorker(env);
     user = await newUser(api.baseUrl);
@@ -221,6 +222,38 @@ describe('assets with a remote upload URL', () => {
       const c = await newClient();
       const { body } = await processRemote(c, remote.url('/unlabelled', 'localhost'), { contentType: 'image/jpeg', fileName: 'a.jpg' });
       expect(body.fields.file?.['en-US']).toMatchObject({ contentType: 'image/png', details: { image: { width: 40, height: 30 } } });
+    });
+
+    it('a rerun after an import reuses the imported Upload: no second fetch, no second Upload', async () => {
+      // An api whose jobs wait in a queue of their own until this test starts a worker for it.
+      const queueEnv = { ...env, QUEUE_PREFIX: `${testConfig().redis.queuePrefix}-reuse-${Date.now()}` };
+      const waitingApi = await startApi(queueEnv);
+      try {
+        const c = { baseUrl: waitingApi.baseUrl, auth: user.auth, spaceId: await newSpace(api.baseUrl, user) };
+        const created = await createAsset(c, { file: { 'en-US': remoteFile(remote.url('/a.png', 'localhost')) } }).expect(201);
+        const id = (created.body as AssetJson).sys.id;
+        await processLocale(c, id, 'en-US', 1).expect(204);
+        // What an attempt that imported the file and then failed leaves: a live Upload recorded on the request.
+        const imported = await uploadBytes(c, png);
+        const key = { spaceId: c.spaceId, environmentId: 'master', assetId: id, locale: 'en-US' };
+        await prisma().assetFile.update({ where: { spaceId_environmentId_assetId_locale: key }, data: { uploadId: imported } });
+
+        const before = remote.paths().length;
+        const lateWorker = await startWorker(queueEnv);
+        try {
+          const { body } = await waitForProcessing(c, id, 'en-US');
+          expect(body.fields.file?.['en-US']).toMatchObject({ details: { size: png.length, image: { width: 40, height: 30 } } });
+        } finally {
+          await lateWorker.close();
+        }
+        expect(remote.paths().slice(before)).toEqual([]);
+        const row = await prisma().assetFile.findUniqueOrThrow({ where: { spaceId_environmentId_assetId_locale: key } });
+        expect(row).toMatchObject({ status: 'ready', uploadId: imported, sha256: sha256(png) });
+        // The reused import is released like a fresh one.
+        await waitFor(async () => (await leftovers(c.spaceId)).rows === 0, 10_000, 'the imported upload to be deleted');
+      } finally {
+        await waitingApi.close();
+      }
     });
 
     it('retries a failure that may pass (503), and then succeeds', async () => {
