@@ -1,3 +1,4 @@
+import { authCases } from './auth.cases';
 import { deliveryCases } from './delivery.cases';
 import type { HostileCase } from './hostile-case';
 import { requestCases } from './requests.cases';
@@ -5,5 +6,5 @@ import { routeCases } from './routes.cases';
 
 /** Every hostile case of every area; `hostile-input.e2e-spec.ts` runs them all against one api. */
 export function allHostileCases(): HostileCase[] {
-  return [...requestCases(), ...routeCases(), ...deliveryCases()];
+  return [...requestCases(), ...routeCases(), ...deliveryCases(), ...authCases()];
 }

@@ -13,7 +13,7 @@ import { assignRequestId } from './common/request-id.middleware';
  */
 export async function createApiApp(config: AppConfig, logger: LoggerService | false): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
-    // Bodies are read by JsonBodyMiddleware (JSON) or streamed by the upload routes: never buffered by default.
+    // Bodies are read by JsonBodyInterceptor (JSON) or streamed by the upload routes: never buffered by default.
     bodyParser: false,
     logger,
     abortOnError: false,
