@@ -5,6 +5,7 @@ import type { AppConfig } from '@hangar/config';
 import { ApiModule } from './api.module';
 import { answerClientErrorsAsContentful } from './common/client-errors';
 import { ContentfulExceptionFilter } from './common/contentful-exception.filter';
+import { continueWhenBodyIsRead } from './common/expect-continue';
 import { assignRequestId } from './common/request-id.middleware';
 
 /**
@@ -24,6 +25,7 @@ export async function createApiApp(config: AppConfig, logger: LoggerService | fa
   app.useGlobalFilters(new ContentfulExceptionFilter());
   app.use(assignRequestId);
   answerClientErrorsAsContentful(app.getHttpServer());
+  continueWhenBodyIsRead(app.getHttpServer());
   app.enableCors({
     origin: config.corsOrigins === '*' ? '*' : [...config.corsOrigins],
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'],
