@@ -20,6 +20,8 @@ export function testProcessEnv(overrides: Record<string, string> = {}): Record<s
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
     // Test files share tokens across parallel workers; the limiter has its own test (rate-limits-cors).
     RATE_LIMIT_PER_SECOND: '0',
+    // Every test client is 127.0.0.1 and several send unknown tokens; the limiter has its own test (rate-limits-cors).
+    AUTH_FAILURES_PER_MINUTE: '0',
     ...overrides,
   };
 }

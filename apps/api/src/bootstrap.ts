@@ -22,6 +22,8 @@ export async function createApiApp(config: AppConfig, logger: LoggerService | fa
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  // The client address (rate limits) is the socket's peer unless proxies in front are trusted to name it.
+  app.set('trust proxy', config.http.trustProxyHops);
   app.useGlobalFilters(new ContentfulExceptionFilter());
   app.use(assignRequestId);
   answerClientErrorsAsContentful(app.getHttpServer());

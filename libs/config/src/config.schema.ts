@@ -84,6 +84,7 @@ export const configSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   HANGAR_ADMIN_EMAIL: z.email().default('admin@hangar.local'),
+  HANGAR_ADMIN_PROMOTE_EXISTING: z.enum(['true', 'false']).default('false'),
   UPLOAD_TTL_SECONDS: integer(86_400, 1),
   UPLOAD_MAX_BYTES: integer(1000 * MEGABYTE, 1),
   JSON_BODY_LIMIT_BYTES: integer(1 * MEGABYTE, 1024),
@@ -96,6 +97,8 @@ export const configSchema = z.object({
   JOB_LOCK_SECONDS: integer(30, 1, 3600),
   IMAGE_MAX_PIXELS: integer(100_000_000, 1),
   RATE_LIMIT_PER_SECOND: integer(100, 0, 1_000_000),
+  AUTH_FAILURES_PER_MINUTE: integer(30, 0, 1_000_000),
+  TRUST_PROXY_HOPS: integer(0, 0, 16),
   CORS_ORIGINS: z.string().trim().default('*'),
   REMOTE_FETCH_ALLOW_HOSTS: hostList,
   REMOTE_FETCH_TIMEOUT_SECONDS: integer(600, 1, 86_400),
