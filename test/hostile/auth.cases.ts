@@ -59,7 +59,8 @@ export function authCases(): HostileCase[] {
   });
 
   // Adding a member: an id of no user is answered like that of a user the caller shares no space with (auth.e2e-spec).
-  for (const id of ['doesNotExist0000000000', 'x', '{space}']) {
+  // `{stranger}` exists, and shares no space with the caller.
+  for (const id of ['doesNotExist0000000000', 'x', '{space}', '{stranger}']) {
     add({
       name: `adding user ${id} as a member`,
       method: 'POST',
