@@ -47,6 +47,16 @@ export function authCases(): HostileCase[] {
       });
     }
   }
+  // A public route takes no body, so one sent there is not parsed for an anonymous caller (nor counted against it).
+  add({
+    name: 'malformed JSON to a public route, without a token: not parsed',
+    method: 'GET',
+    path: '/health',
+    headers: { ...J, Authorization: '' },
+    body: malformed,
+    status: 200,
+    check: (response) => expect(response.body).toEqual({ status: 'ok' }),
+  });
   // Past authentication, a declared length over the limit is refused before the body is read.
   add({
     name: 'a JSON body declared past the limit',

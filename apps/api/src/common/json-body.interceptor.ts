@@ -10,8 +10,8 @@ export const JSON_MEDIA_TYPES = ['application/json', 'application/vnd.contentful
 
 /**
  * Parses JSON bodies within the configured size limit, once the request has
- * passed every guard. Other media types are left unread for the routes that
- * stream them.
+ * passed every guard with a verified token. Other media types are left unread
+ * for the routes that stream them.
  *
  * Why an interceptor: Nest runs middleware before guards, so a body parser
  * there reads and parses up to the limit (after decompression) for anyone,
@@ -35,7 +35,9 @@ export class JsonBodyInterceptor implements NestInterceptor {
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const http = context.switchToHttp();
-    await this.readJsonBody(http.getRequest<HangarRequest>(), http.getResponse<Response>());
+    const request = http.getRequest<HangarRequest>();
+    // Public routes (health, delivery) take no JSON body: one sent there is not worth parsing for an anonymous caller.
+    if (request.principal) await this.readJsonBody(request, http.getResponse<Response>());
     return next.handle();
   }
 
