@@ -16,8 +16,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
  * - the response has started: the read is Node dumping an unread body after
  *   the answer, or the exception filter draining a refused one (its
  *   `resume()` takes effect on the next tick, after the answer was written);
- * - body bytes are already buffered: the client did not wait for the 100, and
- *   the read is the stream buffering what arrived.
+ * - body bytes have already arrived: the client did not wait for the 100
+ *   (RFC 9110 lets a server omit it then), so it would only come late.
  * Without a 100, Node closes the connection after the final answer (the
  * client may still send the body), which is right for a refusal.
  */
