@@ -174,7 +174,7 @@ export function requestCases(): HostileCase[] {
     'a\\b.png',
     'line\nbreak.png',
     'x\r\nSet-Cookie: a=b.png',
-    'nul\u0000.png',
+    // NUL, like every text PostgreSQL cannot store, is refused for any JSON string by one check: errors.cases.ts.
     'bell\u0007.png',
     '',
     'x'.repeat(256),

@@ -12,6 +12,7 @@ import { EnvironmentGuard } from './common/environment.guard';
 import { DeliveryModule } from './delivery/delivery.module';
 import { JsonBodyInterceptor } from './common/json-body.interceptor';
 import { PathParamsGuard } from './common/path-params.guard';
+import { QueryTextGuard } from './common/query-text.guard';
 import { EnvironmentsModule } from './environments/environments.module';
 import { HealthModule } from './health/health.module';
 import { LocalesModule } from './locales/locales.module';
@@ -47,6 +48,7 @@ export class ApiModule {
       // (they run after every guard), is a JSON body read.
       providers: [
         { provide: APP_GUARD, useClass: PathParamsGuard },
+        { provide: APP_GUARD, useClass: QueryTextGuard },
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_GUARD, useClass: EnvironmentGuard },
         { provide: APP_INTERCEPTOR, useClass: JsonBodyInterceptor },

@@ -4,6 +4,7 @@ import type { Observable } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
 import { HangarError } from '@hangar/domain';
 import type { HangarRequest } from './http-request';
+import { unstorableBodyError } from './unstorable-text';
 
 /** Media types parsed as JSON: Contentful's own and plain JSON. */
 export const JSON_MEDIA_TYPES = ['application/json', 'application/vnd.contentful.management.v1+json', 'application/*+json'];
@@ -47,6 +48,9 @@ export class JsonBodyInterceptor implements NestInterceptor {
     await new Promise<void>((resolve, reject) => {
       void this.parse(request, response, (error?: unknown) => (error ? reject(undecodableAsBadRequest(error)) : resolve()));
     });
+    // Text PostgreSQL cannot store is refused here, once for every route, with the path of the string that holds it.
+    const unstorable = unstorableBodyError(request.body);
+    if (unstorable) throw unstorable;
   }
 
   /**
