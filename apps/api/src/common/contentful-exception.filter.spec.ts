@@ -85,6 +85,23 @@ describe('ContentfulExceptionFilter', () => {
     expect(captured).toMatchObject({ status: 503, body: { sys: { id: 'ServiceUnavailable' }, details: { dependency: 'database' } } });
   });
 
+  it('answers a unique violation nobody mapped with 409 Conflict, a foreign-key one with 404 NotFound, unlogged', () => {
+    const adapterError = (code: string, kind: string) => ({
+      code,
+      meta: { driverAdapterError: { cause: { originalCode: code === 'P2002' ? '23505' : '23503', kind } } },
+    });
+    const unique: Captured = {};
+    filter.catch(adapterError('P2002', 'UniqueConstraintViolation'), hostFor(unique).host);
+    expect(unique).toMatchObject({ status: 409, body: { sys: { id: 'Conflict' } } });
+    const foreignKey: Captured = {};
+    filter.catch(adapterError('P2003', 'ForeignKeyConstraintViolation'), hostFor(foreignKey).host);
+    expect(foreignKey).toMatchObject({ status: 404, body: { sys: { id: 'NotFound' } } });
+    const raw: Captured = {};
+    filter.catch(Object.assign(new Error('Raw query failed. Code: `23505`.'), { code: 'P2010' }), hostFor(raw).host);
+    expect(raw).toMatchObject({ status: 409, body: { sys: { id: 'Conflict' } } });
+    expect(Logger.prototype.error).not.toHaveBeenCalled();
+  });
+
   it('cuts the connection when the response already started', () => {
     const captured: Captured = {};
     const { host, response } = hostFor(captured, true);

@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { isDatabaseUnavailable } from '@hangar/database';
+import { type ConstraintViolation, constraintViolationOf, isDatabaseUnavailable } from '@hangar/database';
 import { type ErrorId, HangarError, ServiceUnavailableError } from '@hangar/domain';
 import { contentfulError } from './contentful-error';
 import type { HangarRequest } from './http-request';
@@ -99,8 +99,26 @@ export class ContentfulExceptionFilter implements ExceptionFilter {
       const unavailable = new ServiceUnavailableError('database');
       return { status: 503, id: unavailable.errorId, message: unavailable.message, details: unavailable.details };
     }
+    const violation = constraintViolationOf(exception);
+    if (violation) return constraintAnswer(violation);
     return { status: 500, id: 'ServerError', message: 'Internal server error.' };
   }
+}
+
+/**
+ * A constraint PostgreSQL enforced that the service did not check first —
+ * in practice a race the checks could not see. A unique violation means a
+ * concurrent request created the same thing: `409 Conflict`, as Contentful
+ * answers a write that lost to another. A foreign-key violation means the
+ * row this one belongs to (its space, environment, asset or user — always
+ * named in the path or the body) was deleted meanwhile: `404 NotFound`, the
+ * answer the same request gets a moment later. Services that know better
+ * (a taken locale code is a 422) map their own first.
+ */
+function constraintAnswer(violation: ConstraintViolation): Answer {
+  return violation.kind === 'unique'
+    ? { status: 409, id: 'Conflict', message: 'A concurrent request already created this resource.' }
+    : { status: 404, id: 'NotFound', message: 'A resource this request refers to no longer exists.' };
 }
 
 function httpMessage(exception: HttpException): string {
