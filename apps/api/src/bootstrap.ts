@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppConfig } from '@hangar/config';
 import { ApiModule } from './api.module';
-import { answerClientErrorsAsContentful } from './common/client-errors';
+import { answerClientErrorsAsContentful, refuseUnmetHttpRequirements } from './common/client-errors';
 import { ContentfulExceptionFilter } from './common/contentful-exception.filter';
 import { continueWhenBodyIsRead } from './common/expect-continue';
 import { assignRequestId } from './common/request-id.middleware';
@@ -26,6 +26,7 @@ export async function createApiApp(config: AppConfig, logger: LoggerService | fa
   app.set('trust proxy', config.http.trustProxyHops);
   app.useGlobalFilters(new ContentfulExceptionFilter());
   app.use(assignRequestId);
+  app.use(refuseUnmetHttpRequirements);
   answerClientErrorsAsContentful(app.getHttpServer());
   continueWhenBodyIsRead(app.getHttpServer());
   app.enableCors({

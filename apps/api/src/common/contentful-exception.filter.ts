@@ -52,6 +52,11 @@ export class ContentfulExceptionFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<HangarRequest>();
     const response = http.getResponse<Response>();
+    if (isClientAbort(exception, response)) {
+      // The client went away (a cancelled download or upload): nothing is wrong here, and nobody is left to answer.
+      this.logger.debug({ msg: 'client closed the connection', method: request.method, path: request.path, reason: describe(exception) });
+      return;
+    }
     const answer = this.answerFor(exception);
 
     if (answer.status === 503) {
@@ -62,7 +67,7 @@ export class ContentfulExceptionFilter implements ExceptionFilter {
         method: request.method,
         path: request.path,
         status: answer.status,
-        error: exception instanceof Error ? exception.message : String(exception),
+        error: describe(exception),
         stack: exception instanceof Error ? exception.stack : undefined,
       });
     }
@@ -119,6 +124,24 @@ function constraintAnswer(violation: ConstraintViolation): Answer {
   return violation.kind === 'unique'
     ? { status: 409, id: 'Conflict', message: 'A concurrent request already created this resource.' }
     : { status: 404, id: 'NotFound', message: 'A resource this request refers to no longer exists.' };
+}
+
+/** What a stream or socket reports when the peer is gone. */
+const CLIENT_ABORT_CODES = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE']);
+
+/**
+ * The client closed its connection, and that is why the request failed: the
+ * response is destroyed (Node does so when the socket closes) and the error
+ * is one a closed peer causes. The same codes with the client still there
+ * come from a dependency (storage cut a stream) and stay server errors.
+ */
+function isClientAbort(exception: unknown, response: Response): boolean {
+  const code = (exception as { code?: unknown } | null | undefined)?.code;
+  return response.destroyed && typeof code === 'string' && CLIENT_ABORT_CODES.has(code);
+}
+
+function describe(exception: unknown): string {
+  return exception instanceof Error ? exception.message : String(exception);
 }
 
 function httpMessage(exception: HttpException): string {
