@@ -100,6 +100,19 @@ describe('races the database settles', () => {
     });
   });
 
+  it('an environment created by someone else after the api looked: 409 Conflict (a unique key, mapped once for every route)', async () => {
+    const response = await interleave(
+      [`INSERT INTO "Environment" ("spaceId", id, name, "updatedAt") VALUES ($1, 'claimed', 'first', now())`, [spaceId]],
+      () =>
+        request(api.baseUrl)
+          .put(`/spaces/${spaceId}/environments/claimed`)
+          .set(user.auth)
+          .set('Content-Type', JSON_TYPE)
+          .send({ name: 'second' }),
+    );
+    expectContentfulError(response, 409, 'Conflict');
+  });
+
   it('a locale created in an environment deleted meanwhile: 404 NotFound (foreign key, mapped once for every route)', async () => {
     await request(api.baseUrl)
       .put(`/spaces/${spaceId}/environments/doomed`)
