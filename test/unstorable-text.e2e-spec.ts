@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { type RunningApi, startApi } from './support/api-harness';
 import { expectContentfulError } from './support/contentful-shape';
-import { JSON_TYPE, newSpace, newUser, type TestUser } from './support/factories';
+import { addMember, JSON_TYPE, newSpace, newUser, type TestUser } from './support/factories';
 
 /** Issue 9, item 3: NUL and unpaired surrogates are one 400 naming where they are, for any route and any token. */
 describe('text PostgreSQL cannot store', () => {
@@ -36,12 +36,7 @@ describe('text PostgreSQL cannot store', () => {
 
   it('in a query, even for a read-only token: 400 BadRequest naming the parameter', async () => {
     const reader = await newUser(api.baseUrl, ['content_management_read']);
-    await request(api.baseUrl)
-      .post(`/spaces/${spaceId}/space_memberships`)
-      .set(owner.auth)
-      .set('Content-Type', JSON_TYPE)
-      .send({ user: { sys: { type: 'Link', linkType: 'User', id: reader.id } }, role: 'viewer' })
-      .expect(201);
+    await addMember(api.baseUrl, spaceId, reader.id, 'viewer');
     await request(api.baseUrl).get(assets()).set(reader.auth).expect(200);
     for (const [query, parameter] of [
       ['fields.title=a%00b', 'fields.title'],
