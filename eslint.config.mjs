@@ -15,8 +15,10 @@ const INFRASTRUCTURE = [
   { packages: ['bullmq', 'ioredis'], owner: 'queue' },
   { packages: ['sharp', 'file-type'], owner: 'media' },
   { packages: ['@prisma/client', '@prisma/adapter-pg', 'pg'], owner: 'database' },
+  // Outbound HTTP goes through the guarded client only (SSRF): nothing else gets to open its own connections.
+  { packages: ['undici', 'ipaddr.js'], owner: 'outbound' },
 ];
-const LIBS = ['assets', 'config', 'database', 'domain', 'events', 'ingest', 'media', 'observability', 'queue', 'storage'];
+const LIBS = ['assets', 'config', 'database', 'domain', 'events', 'ingest', 'media', 'observability', 'outbound', 'queue', 'storage'];
 
 function restrictedImports(owner) {
   return {

@@ -110,7 +110,7 @@ describe('Asset API and processing', () => {
         title: { 'xx-XX': 'nope' },
         file: {
           'en-US': { contentType: 'image/png', fileName: 'a.png' },
-          'de-DE': { contentType: 'image/png', fileName: 'a.png', upload: 'https://example.com/a.png' },
+          'de-DE': { contentType: 'image/png', fileName: 'a.png', upload: 'ftp://example.com/a.png' },
         },
       });
       expectContentfulError(response, 422, 'ValidationFailed');
@@ -118,7 +118,7 @@ describe('Asset API and processing', () => {
         expect.arrayContaining([
           { name: 'unknown', path: ['fields', 'title', 'xx-XX'], details: expect.any(String) },
           { name: 'required', path: ['fields', 'file', 'en-US', 'uploadFrom'], details: expect.any(String) },
-          { name: 'notSupported', path: ['fields', 'file', 'de-DE', 'upload'], details: expect.any(String) },
+          { name: 'invalid', path: ['fields', 'file', 'de-DE', 'upload'], details: expect.any(String) },
         ]),
       );
       const missing = await createAsset(c, { file: { 'en-US': fileField('doesNotExist0000000000'), 'de-DE': fileField(foreignUpload) } });
@@ -305,7 +305,7 @@ describe('Asset API and processing', () => {
       expectContentfulError(await request(api.baseUrl).get(`${parts.slice(0, -1).join('/')}/other.jpg`), 404, 'NotFound');
     });
 
-    it('serves SVG so that it cannot run script in our origin', async () => {
+    it('serves SVG as a download, so that it cannot run script anywhere', async () => {
       const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.domain)</script></svg>');
       const created = await createAsset(c, { file: { 'en-US': fileField(await uploadBytes(c, svg), 'x.svg', 'image/svg+xml') } }).expect(
         201,
@@ -315,8 +315,12 @@ describe('Asset API and processing', () => {
       const response = await request(api.baseUrl)
         .get(deliveryPath(processed.body.fields.file?.['en-US']?.url ?? ''))
         .expect(200);
+      expect(response.headers['content-type']).toBe('application/octet-stream');
+      expect(response.headers['content-disposition']).toBe(`attachment; filename="x.svg"; filename*=UTF-8''x.svg`);
       expect(response.headers['content-security-policy']).toMatch(/default-src 'none'.*sandbox/);
       expect(response.headers['x-content-type-options']).toBe('nosniff');
+      // The asset keeps the type as declared: only what goes out on the wire changes.
+      expect(processed.body.fields.file?.['en-US']?.contentType).toBe('image/svg+xml');
     });
   });
 

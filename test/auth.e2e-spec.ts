@@ -1,7 +1,17 @@
+import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { type RunningApi, startApi } from './support/api-harness';
 import { expectContentfulError } from './support/contentful-shape';
-import { addMember, adminAuth, JSON_TYPE, newSpace, newUser, type TestUser } from './support/factories';
+import { addMember, adminAuth, JSON_TYPE, newSpace, newUser, type TestUser, uniqueName } from './support/factories';
+import { freePort, spawnApp, waitFor } from './support/processes';
+import { testProcessEnv } from './support/test-env';
+
+/** A request through fetch, which sends a Buffer as is (supertest serialises one sent as JSON), as a test response. */
+async function fetchAnswer(url: string, init: RequestInit) {
+  const response = await fetch(url, init);
+  const text = await response.text();
+  return { status: response.status, headers: Object.fromEntries(response.headers), body: JSON.parse(text) as unknown };
+}
 
 describe('tokens, users and space membership', () => {
   let api: RunningApi;
@@ -175,5 +185,118 @@ describe('tokens, users and space membership', () => {
     } finally {
       await again.close();
     }
+  });
+
+  describe('compressed JSON bodies', () => {
+    // 8 KiB of gzip that inflates to 8 MiB, eight times the JSON body limit.
+    const bomb = gzipSync(Buffer.from(`{"name":"${'x'.repeat(8 * 1024 * 1024)}"}`));
+    const post = (auth: Record<string, string>, body: Buffer) =>
+      fetchAnswer(`${api.baseUrl}/spaces`, {
+        method: 'POST',
+        headers: { ...auth, 'Content-Type': JSON_TYPE, 'Content-Encoding': 'gzip' },
+        body,
+      });
+
+    it('refuses a gzip bomb from an unknown token with 401 before inflating it', async () => {
+      expectContentfulError(await post({ Authorization: 'Bearer CFPAT-unknown' }, bomb), 401, 'AccessTokenInvalid');
+    });
+
+    it('measures the JSON body limit on the inflated body: 413 RequestEntityTooLarge', async () => {
+      expectContentfulError(await post(owner.auth, bomb), 413, 'RequestEntityTooLarge');
+    });
+
+    it('answers a body that does not inflate with 400 BadRequest, not a server error', async () => {
+      expectContentfulError(await post(owner.auth, Buffer.from('1f8b0800000000000003deadbeefdeadbeef', 'hex')), 400, 'BadRequest');
+    });
+
+    it('parses a compressed body that fits', async () => {
+      const created = await post(owner.auth, gzipSync(Buffer.from(JSON.stringify({ name: 'compressed' }))));
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ sys: { type: 'Space' }, name: 'compressed' });
+    });
+  });
+
+  describe('adding a member', () => {
+    const add = (auth: { Authorization: string }, spaceId: string, userId: string) =>
+      request(api.baseUrl)
+        .post(`/spaces/${spaceId}/space_memberships`)
+        .set(auth)
+        .set('Content-Type', JSON_TYPE)
+        .send({ user: { sys: { type: 'Link', linkType: 'User', id: userId } }, role: 'viewer' });
+
+    it('answers an unknown user id exactly as a user the manager shares no space with, and adds neither', async () => {
+      const unrelated = await newUser(api.baseUrl);
+      const unknownId = 'doesNotExist0000000000';
+      const forUnrelated = await add(owner.auth, spaceA, unrelated.id);
+      const forUnknown = await add(owner.auth, spaceA, unknownId);
+      expectContentfulError(forUnrelated, 422, 'ValidationFailed');
+      expectContentfulError(forUnknown, 422, 'ValidationFailed');
+      const { requestId: _a, ...unrelatedRest } = forUnrelated.body;
+      const { requestId: _b, ...unknownRest } = forUnknown.body;
+      expect(JSON.stringify(unrelatedRest).replaceAll(unrelated.id, '<id>')).toBe(
+        JSON.stringify(unknownRest).replaceAll(unknownId, '<id>'),
+      );
+      expect(unknownRest).toMatchObject({ details: { errors: [{ name: 'notResolvable', path: ['user'] }] } });
+      expectContentfulError(await request(api.baseUrl).get(`/spaces/${spaceA}`).set(unrelated.auth), 404, 'NotFound');
+    });
+
+    it('lets a manager add a user they share a space with, and an administrator anyone', async () => {
+      const colleague = await newUser(api.baseUrl);
+      const sharedSpace = await newSpace(api.baseUrl, colleague);
+      await addMember(api.baseUrl, sharedSpace, owner.id, 'viewer');
+      expect((await add(owner.auth, spaceA, colleague.id)).status).toBe(201);
+      await request(api.baseUrl).get(`/spaces/${spaceA}`).set(colleague.auth).expect(200);
+
+      const newcomer = await newUser(api.baseUrl);
+      expect((await add(adminAuth, spaceA, newcomer.id)).status).toBe(201);
+      expectContentfulError(await add(adminAuth, spaceA, 'doesNotExist0000000000'), 422, 'ValidationFailed');
+    });
+  });
+
+  describe('HANGAR_ADMIN_EMAIL naming an existing user', () => {
+    const seededToken = () => `CFPAT-${uniqueName('seed-test-token').padEnd(40, '0')}`;
+
+    it('refuses to boot rather than make an ordinary user an administrator, and leaves the user as they were', async () => {
+      const user = await newUser(api.baseUrl);
+      const { PrismaService } = await import('@hangar/database');
+      const prisma = api.app.get(PrismaService);
+      const { email } = await prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+      const token = seededToken();
+      const port = await freePort();
+      const { child, exited } = spawnApp(
+        'api',
+        testProcessEnv({ PORT: String(port), HANGAR_ADMIN_EMAIL: email, HANGAR_ADMIN_TOKEN: token }),
+      );
+      const serving = () =>
+        fetch(`http://127.0.0.1:${port}/health/ready`).then(
+          (r) => r.ok,
+          () => false,
+        );
+      await waitFor(async () => child.exitCode !== null || (await serving()), 30_000, 'the api to exit or serve');
+      child.kill('SIGTERM'); // if it booted after all: the expectations below fail, and nothing is left running
+      const result = await exited;
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(
+        `hangar api failed to start: HANGAR_ADMIN_EMAIL (${email}) is an existing user who is not an administrator`,
+      );
+      expect(result.stderr).toContain('HANGAR_ADMIN_PROMOTE_EXISTING=true');
+      const after = await prisma.user.findUniqueOrThrow({ where: { id: user.id }, include: { tokens: true } });
+      expect(after.isAdmin).toBe(false);
+      expect(after.tokens).toHaveLength(1);
+    });
+
+    it('promotes the user when HANGAR_ADMIN_PROMOTE_EXISTING=true says so', async () => {
+      const user = await newUser(api.baseUrl);
+      const { PrismaService } = await import('@hangar/database');
+      const { email } = await api.app.get(PrismaService).user.findUniqueOrThrow({ where: { id: user.id } });
+      const token = seededToken();
+      const seeded = await startApi({ HANGAR_ADMIN_EMAIL: email, HANGAR_ADMIN_TOKEN: token, HANGAR_ADMIN_PROMOTE_EXISTING: 'true' });
+      try {
+        const me = await request(seeded.baseUrl).get('/users/me').set('Authorization', `Bearer ${token}`).expect(200);
+        expect(me.body).toMatchObject({ sys: { id: user.id }, email, admin: true });
+      } finally {
+        await seeded.close();
+      }
+    });
   });
 });

@@ -8,11 +8,12 @@ import { addLocale, newSpace, newUser, type TestUser } from './support/factories
 import { makeImage, pngClaiming } from './support/images';
 import type { Ids } from './hostile/hostile-case';
 import { allHostileCases } from './hostile';
+import { firstRouteFor, registeredRoutes } from './hostile/routes';
 
 describe('a corpus of malformed and hostile requests', () => {
   let api: RunningApi;
   let user: TestUser;
-  const ids: Ids = { space: '', other: '', asset: '', upload: '', otherUpload: '' };
+  const ids: Ids = { space: '', other: '', asset: '', upload: '', otherUpload: '', stranger: '' };
 
   beforeAll(async () => {
     api = await startApi();
@@ -20,6 +21,7 @@ describe('a corpus of malformed and hostile requests', () => {
     const stranger = await newUser(api.baseUrl);
     ids.space = await newSpace(api.baseUrl, user);
     ids.other = await newSpace(api.baseUrl, stranger);
+    ids.stranger = stranger.id;
     await addLocale(api.baseUrl, user, ids.space, { name: 'German', code: 'de-DE' });
     const c = { baseUrl: api.baseUrl, auth: user.auth, spaceId: ids.space };
     ids.upload = await uploadBytes(c, await makeImage(4, 4));
@@ -30,7 +32,7 @@ describe('a corpus of malformed and hostile requests', () => {
     await api.close();
   });
 
-  const fill = (text: string) => text.replace(/\{(space|other|asset|upload|otherUpload)\}/g, (_, key: keyof Ids) => ids[key]);
+  const fill = (text: string) => text.replace(/\{(space|other|asset|upload|otherUpload|stranger)\}/g, (_, key: keyof Ids) => ids[key]);
   const cases = allHostileCases();
 
   it('holds at least 150 requests, each refusal with the status of its error id', () => {
@@ -39,12 +41,24 @@ describe('a corpus of malformed and hostile requests', () => {
       if ('error' in hostile) expect([hostile.name, hostile.status]).toEqual([hostile.name, STATUS_OF_ERROR[hostile.error]]);
   });
 
+  it('has a case for every route the api registers', () => {
+    const uncovered = registeredRoutes(api).filter(
+      (route) => !cases.some((hostile) => hostile.method === route.method && firstRouteFor(api, hostile) === route),
+    );
+    expect(uncovered.map(({ method, path }) => `${method} ${path}`)).toEqual([]);
+  });
+
   it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, hostile) => {
     const call = request(api.baseUrl)[hostile.method.toLowerCase() as 'get'](fill(hostile.path)).set(user.auth);
     for (const [name, value] of Object.entries(hostile.headers ?? {})) call.set(name, value);
     const response =
       hostile.body === undefined ? await call : await call.send(typeof hostile.body === 'string' ? fill(hostile.body) : hostile.body);
-    if ('error' in hostile) {
+    if ('error' in hostile && hostile.method === 'HEAD') {
+      // A HEAD answer has no body to carry the error id: its status and Contentful headers are what there is.
+      expect(response.status).toBe(hostile.status);
+      expect(response.headers['content-type']).toMatch(/^application\/vnd\.contentful\.management\.v1\+json/);
+      expect(response.headers['x-contentful-request-id']).toEqual(expect.any(String));
+    } else if ('error' in hostile) {
       expectContentfulError(response, hostile.status, hostile.error);
     } else {
       expect(response.status).toBe(hostile.status);

@@ -1,9 +1,10 @@
 import request from 'supertest';
+import { AccessTokenService } from '../apps/api/src/auth/access-token.service';
 import { type RunningApi, startApi } from './support/api-harness';
 import { expectContentfulError } from './support/contentful-shape';
-import { newUser, type TestUser } from './support/factories';
+import { adminAuth, JSON_TYPE, newUser, type TestUser, uniqueName } from './support/factories';
 
-describe('per-token rate limits', () => {
+describe('per-user rate limits', () => {
   let api: RunningApi;
   let busy: TestUser;
   let calm: TestUser;
@@ -17,10 +18,24 @@ describe('per-token rate limits', () => {
     await api.close();
   });
 
-  it('answers 429 RateLimitExceeded with the X-Contentful-RateLimit headers past the limit, per token', async () => {
+  it('answers 429 RateLimitExceeded with the X-Contentful-RateLimit headers past the limit, per user across their tokens', async () => {
+    // A token of their own: minting more does not raise the limit.
+    const minted = await request(api.baseUrl)
+      .post('/users/me/access_tokens')
+      .set(busy.auth)
+      .set('Content-Type', JSON_TYPE)
+      .send({ name: 'second', scopes: ['content_management_read'] })
+      .expect(201);
+    const tokens = [busy.auth, { Authorization: `Bearer ${minted.body.token as string}` }];
     // Start at the beginning of a second so all requests fall in one window.
     await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000)));
-    const responses = await Promise.all(Array.from({ length: 12 }, () => request(api.baseUrl).get('/users/me').set(busy.auth)));
+    const responses = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        request(api.baseUrl)
+          .get('/users/me')
+          .set(tokens[i % 2] ?? busy.auth),
+      ),
+    );
     const limited = responses.filter((response) => response.status === 429);
     const served = responses.filter((response) => response.status === 200);
     expect(served.length).toBeLessThanOrEqual(5);
@@ -34,10 +49,58 @@ describe('per-token rate limits', () => {
       });
     }
     expect(served[0]?.headers['x-contentful-ratelimit-second-limit']).toBe('5');
-    // Another token is not affected, and the next second serves again.
+    // Another user is not affected, and the next second serves again.
     await request(api.baseUrl).get('/users/me').set(calm.auth).expect(200);
     await new Promise((r) => setTimeout(r, 1100));
     await request(api.baseUrl).get('/users/me').set(busy.auth).expect(200);
+  });
+});
+
+describe('failed authentications per client address', () => {
+  const LIMIT = 3;
+  // Each api counts under a prefix of its own, so a rerun within the minute starts from nothing.
+  const limitedApi = (env: Record<string, string> = {}) =>
+    startApi({ AUTH_FAILURES_PER_MINUTE: String(LIMIT), QUEUE_PREFIX: uniqueName('auth-failures'), ...env });
+  const unknownToken = { Authorization: 'Bearer CFPAT-not-a-token-of-anyone' };
+
+  it('answers 429 RateLimitExceeded before looking tokens up once an address sent too many unknown ones', async () => {
+    const api = await limitedApi();
+    try {
+      const lookups = jest.spyOn(api.app.get(AccessTokenService), 'authenticate');
+      for (let i = 0; i < LIMIT; i++) {
+        // Without a trusted proxy, X-Forwarded-For is the client's own say and changes nothing.
+        const refused = await request(api.baseUrl).get('/spaces').set(unknownToken).set('X-Forwarded-For', `198.51.100.${i}`);
+        expectContentfulError(refused, 401, 'AccessTokenInvalid');
+      }
+      expect(lookups).toHaveBeenCalledTimes(LIMIT);
+      const limited = await request(api.baseUrl).get('/spaces').set(unknownToken).set('X-Forwarded-For', '198.51.100.99');
+      expectContentfulError(limited, 429, 'RateLimitExceeded');
+      const reset = Number(limited.headers['x-contentful-ratelimit-reset']);
+      expect(reset).toBeGreaterThanOrEqual(1);
+      expect(reset).toBeLessThanOrEqual(60);
+      // Even a valid token is not looked up from that address until the window ends.
+      expectContentfulError(await request(api.baseUrl).get('/users/me').set(adminAuth), 429, 'RateLimitExceeded');
+      expect(lookups).toHaveBeenCalledTimes(LIMIT);
+      // No token at all costs no lookup, and stays a 401.
+      expectContentfulError(await request(api.baseUrl).get('/spaces'), 401, 'AccessTokenInvalid');
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('counts the address a trusted proxy names, IPv6 clients per /64', async () => {
+    const api = await limitedApi({ TRUST_PROXY_HOPS: '1' });
+    try {
+      const block = '2001:db8:1:2';
+      const from = (address: string) => request(api.baseUrl).get('/spaces').set(unknownToken).set('X-Forwarded-For', address);
+      for (let i = 1; i <= LIMIT; i++) expectContentfulError(await from(`${block}::${i}`), 401, 'AccessTokenInvalid');
+      expectContentfulError(await from(`${block}:ffff:ffff:ffff:ffff`), 429, 'RateLimitExceeded');
+      // Another client behind the same proxy, and the proxy itself, are not affected.
+      expectContentfulError(await from('2001:db8:ffff:ffff::1'), 401, 'AccessTokenInvalid');
+      await request(api.baseUrl).get('/users/me').set(adminAuth).expect(200);
+    } finally {
+      await api.close();
+    }
   });
 });
 

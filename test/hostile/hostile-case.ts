@@ -3,12 +3,12 @@ import type { ErrorId } from '@hangar/domain';
 import { JSON_TYPE } from '../support/factories';
 
 /** The ids the corpus refers to, made in `beforeAll`. */
-export type Ids = Record<'space' | 'other' | 'asset' | 'upload' | 'otherUpload', string>;
+export type Ids = Record<'space' | 'other' | 'asset' | 'upload' | 'otherUpload' | 'stranger', string>;
 
 export interface HostileRequest {
   name: string;
   method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD';
-  /** `{space}`, `{other}` (a space of another user), `{asset}`, `{upload}` and `{otherUpload}` are filled in. */
+  /** `{space}`, `{other}` (a space of another user, `{stranger}`), `{asset}`, `{upload}` and `{otherUpload}` are filled in. */
   path: string;
   headers?: Record<string, string>;
   body?: string | Buffer;

@@ -13,12 +13,15 @@ export function testProcessEnv(overrides: Record<string, string> = {}): Record<s
     HOST: '127.0.0.1',
     DATABASE_URL: TEST_DATABASE_URL,
     S3_BUCKET: 'hangar-test',
-    QUEUE_PREFIX: 'hangar-test',
+    // TEST_QUEUE_PREFIX (with TEST_DATABASE_URL) keeps checkouts that share one set of services from taking each other's jobs.
+    QUEUE_PREFIX: process.env.TEST_QUEUE_PREFIX ?? 'hangar-test',
     HANGAR_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     HANGAR_ADMIN_EMAIL: 'admin@tests.hangar.local',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
     // Test files share tokens across parallel workers; the limiter has its own test (rate-limits-cors).
     RATE_LIMIT_PER_SECOND: '0',
+    // Every test client is 127.0.0.1 and several send unknown tokens; the limiter has its own test (rate-limits-cors).
+    AUTH_FAILURES_PER_MINUTE: '0',
     ...overrides,
   };
 }

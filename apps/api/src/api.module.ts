@@ -1,5 +1,5 @@
-import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { type AppConfig, ConfigModule } from '@hangar/config';
 import { DatabaseModule } from '@hangar/database';
 import { EventsModule } from '@hangar/events';
@@ -10,8 +10,9 @@ import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { EnvironmentGuard } from './common/environment.guard';
 import { DeliveryModule } from './delivery/delivery.module';
-import { JsonBodyMiddleware } from './common/json-body.middleware';
+import { JsonBodyInterceptor } from './common/json-body.interceptor';
 import { PathParamsGuard } from './common/path-params.guard';
+import { QueryTextGuard } from './common/query-text.guard';
 import { EnvironmentsModule } from './environments/environments.module';
 import { HealthModule } from './health/health.module';
 import { LocalesModule } from './locales/locales.module';
@@ -20,7 +21,7 @@ import { UploadsModule } from './uploads/uploads.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
-export class ApiModule implements NestModule {
+export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
@@ -43,16 +44,15 @@ export class ApiModule implements NestModule {
       // Guards run in this order, and only for a matched route (an unknown route is the router's 404, token or not):
       // a path with control characters is a 400 before any token or database lookup; the environment is looked up
       // only after the token (else 401) and the caller's membership and role in the space (else the space's 404, or
-      // 403), so a caller who may not see a space learns nothing of its environments.
+      // 403), so a caller who may not see a space learns nothing of its environments. Only then, in an interceptor
+      // (they run after every guard), is a JSON body read.
       providers: [
         { provide: APP_GUARD, useClass: PathParamsGuard },
+        { provide: APP_GUARD, useClass: QueryTextGuard },
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_GUARD, useClass: EnvironmentGuard },
+        { provide: APP_INTERCEPTOR, useClass: JsonBodyInterceptor },
       ],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(JsonBodyMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
   }
 }

@@ -3,8 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppConfig } from '@hangar/config';
 import { ApiModule } from './api.module';
-import { answerClientErrorsAsContentful } from './common/client-errors';
+import { answerClientErrorsAsContentful, refuseUnmetHttpRequirements } from './common/client-errors';
 import { ContentfulExceptionFilter } from './common/contentful-exception.filter';
+import { continueWhenBodyIsRead } from './common/expect-continue';
 import { assignRequestId } from './common/request-id.middleware';
 
 /**
@@ -13,7 +14,7 @@ import { assignRequestId } from './common/request-id.middleware';
  */
 export async function createApiApp(config: AppConfig, logger: LoggerService | false): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
-    // Bodies are read by JsonBodyMiddleware (JSON) or streamed by the upload routes: never buffered by default.
+    // Bodies are read by JsonBodyInterceptor (JSON) or streamed by the upload routes: never buffered by default.
     bodyParser: false,
     logger,
     abortOnError: false,
@@ -21,9 +22,13 @@ export async function createApiApp(config: AppConfig, logger: LoggerService | fa
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  // The client address (rate limits) is the socket's peer unless proxies in front are trusted to name it.
+  app.set('trust proxy', config.http.trustProxyHops);
   app.useGlobalFilters(new ContentfulExceptionFilter());
   app.use(assignRequestId);
+  app.use(refuseUnmetHttpRequirements);
   answerClientErrorsAsContentful(app.getHttpServer());
+  continueWhenBodyIsRead(app.getHttpServer());
   app.enableCors({
     origin: config.corsOrigins === '*' ? '*' : [...config.corsOrigins],
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'],

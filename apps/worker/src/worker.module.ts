@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { type AppConfig, ConfigModule } from '@hangar/config';
-import { AssetsModule } from '@hangar/assets';
+import { AssetProcessingModule, AssetsModule } from '@hangar/assets';
 import { DatabaseModule } from '@hangar/database';
 import { EventsModule } from '@hangar/events';
 import { IngestModule } from '@hangar/ingest';
@@ -27,6 +27,8 @@ export class WorkerModule {
         EventsModule,
         IngestModule,
         AssetsModule,
+        // Processing, with remote import (RemoteImportModule) and so the guarded outbound client.
+        AssetProcessingModule,
       ],
       providers: [
         UploadPurgeJob,

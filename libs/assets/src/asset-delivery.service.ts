@@ -1,8 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import type { Readable } from 'node:stream';
-import { type AssetFile, PrismaService } from '@hangar/database';
-import { NotFoundError } from '@hangar/domain';
-import { StorageService } from '@hangar/storage';
+import { PrismaService } from '@hangar/database';
+import { NotFoundError, ServiceUnavailableError } from '@hangar/domain';
+import { deliveryHeaders } from '@hangar/media';
+import { isNotFound, isStorageUnavailable, StorageService } from '@hangar/storage';
+
+/** A ready file behind a delivery URL, with everything its response says about it. */
+export interface DeliveredFile {
+  readonly objectKey: string;
+  readonly size: number;
+  /** A strong entity tag: the SHA-256 of the bytes (the token for files processed before it was kept). */
+  readonly etag: string;
+  readonly lastModified: Date;
+  /** Only passive types, else a download (libs/media `deliveryHeaders`). */
+  readonly contentType: string;
+  readonly contentDisposition: string;
+}
 
 /** The processed files behind delivery URLs. */
 @Injectable()
@@ -13,15 +26,34 @@ export class AssetDeliveryService {
   ) {}
 
   /** The ready file behind a delivery URL; 404 for anything that does not match exactly. */
-  async find(spaceId: string, assetId: string, token: string, fileName: string): Promise<AssetFile> {
+  async find(spaceId: string, assetId: string, token: string, fileName: string): Promise<DeliveredFile> {
     const file = await this.prisma.assetFile.findUnique({ where: { token } });
     if (!file || file.status !== 'ready' || file.spaceId !== spaceId || file.assetId !== assetId || file.fileName !== fileName) {
       throw new NotFoundError('File');
     }
-    return file;
+    const { contentType, contentDisposition } = deliveryHeaders(file.contentType, file.fileName);
+    return {
+      objectKey: file.objectKey,
+      size: Number(file.size ?? 0),
+      etag: `"${file.sha256 ?? file.token}"`,
+      lastModified: file.updatedAt,
+      contentType,
+      contentDisposition,
+    };
   }
 
-  read(file: AssetFile, range?: { start: number; end: number }): Promise<Readable> {
-    return this.storage.read(file.objectKey, range);
+  /**
+   * The stored bytes (or a range of them). A file deleted since {@link find}
+   * answered is a 404 like any other missing file; storage that cannot be
+   * reached is a 503.
+   */
+  async read(file: DeliveredFile, range?: { start: number; end: number }): Promise<Readable> {
+    try {
+      return await this.storage.read(file.objectKey, range);
+    } catch (error) {
+      if (isNotFound(error)) throw new NotFoundError('File');
+      if (isStorageUnavailable(error)) throw new ServiceUnavailableError('storage');
+      throw error;
+    }
   }
 }

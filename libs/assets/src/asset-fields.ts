@@ -3,10 +3,12 @@ import { z } from 'zod';
 
 /**
  * File names: no path separators or control characters (they end up in URLs and Content-Disposition),
- * and not dots only (`.` and `..` are path segments no client could fetch).
+ * no bidirectional embeddings, overrides or isolates (U+202A–U+202E, U+2066–U+2069: they make
+ * `invoice\u202Efdp.exe` show as `invoiceexe.pdf` in a download dialog), and not dots only (`.` and `..`
+ * are path segments no client could fetch).
  */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const FILE_NAME = /^(?!\.+$)[^/\\\u0000-\u001f\u007f]{1,255}$/;
+const FILE_NAME = /^(?!\.+$)[^/\\\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]{1,255}$/;
 
 /**
  * An RFC 9110 media type (`type/subtype` with optional `; name=value` parameters): anything
@@ -17,16 +19,46 @@ const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
 const QUOTED_STRING = '"(?:[\\t !#-\\[\\]-~]|\\\\[\\t !-~])*"';
 export const MEDIA_TYPE = new RegExp(`^${TOKEN}/${TOKEN}(?:[ \\t]*;[ \\t]*${TOKEN}=(?:${TOKEN}|${QUOTED_STRING}))*$`);
 
+/** The longest `upload` URL taken: what browsers and CDNs reliably handle (the URL is stored with the asset and shown back). */
+export const MAX_REMOTE_URL_LENGTH = 2048;
+
+/**
+ * Why `value` cannot be a `fields.file[locale].upload` URL, if it cannot: it
+ * must be an absolute http(s) URL, written without whitespace or
+ * control characters (the URL parser would silently drop or re-encode them,
+ * so the URL fetched would not be the one stored). Whether its host may be
+ * fetched is decided when it is fetched (libs/outbound): the addresses it
+ * resolves to then are the ones that count.
+ */
+export function remoteUrlProblem(value: string): string | undefined {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  if (/[\s\u0000-\u001f\u007f]/.test(value)) return 'must be a URL without spaces or control characters';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an absolute http:// or https:// URL';
+  }
+  // http and https URLs always have a host: the parser refuses one without.
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `must be an http:// or https:// URL, not ${url.protocol}`;
+  return undefined;
+}
+
 const uploadLinkInput = z.object({
   sys: z.object({ type: z.literal('Link'), linkType: z.literal('Upload'), id: z.string().min(1).max(64) }),
 });
 
-/** One locale of `fields.file` as clients send it: before processing (uploadFrom) or as returned after it (url). */
+/**
+ * One locale of `fields.file` as clients send it: before processing (`uploadFrom`, or `upload` with a
+ * URL to import from) or as returned after it (`url`).
+ */
 export const fileInput = z.object({
   contentType: z.string().trim().min(1).max(255).regex(MEDIA_TYPE, 'must be a media type such as image/png'),
-  fileName: z.string().regex(FILE_NAME, 'must be a file name without "/", "\\" or control characters, and not only dots'),
+  fileName: z
+    .string()
+    .regex(FILE_NAME, 'must be a file name without "/", "\\", control or bidirectional override characters, and not only dots'),
   uploadFrom: uploadLinkInput.optional(),
-  upload: z.string().max(2048).optional(),
+  upload: z.string().max(MAX_REMOTE_URL_LENGTH).optional(),
   url: z.string().max(2048).optional(),
   details: z.unknown().optional(),
 });
@@ -57,12 +89,22 @@ export interface UploadLink {
   readonly sys: { readonly type: 'Link'; readonly linkType: 'Upload'; readonly id: string };
 }
 
-/** A file waiting to be processed. */
-export interface PendingFile {
+/** A file waiting to be processed from an Upload (`uploadFrom`). */
+export interface LinkedFile {
   readonly contentType: string;
   readonly fileName: string;
   readonly uploadFrom: UploadLink;
 }
+
+/** A file waiting to be processed from a remote URL (`upload`), which the worker imports into an Upload first. */
+export interface RemoteFile {
+  readonly contentType: string;
+  readonly fileName: string;
+  readonly upload: string;
+}
+
+/** A file waiting to be processed. */
+export type PendingFile = LinkedFile | RemoteFile;
 
 /** A processed file, as stored in `fields.file[locale]` and returned by the API. */
 export interface ProcessedFile {
@@ -86,8 +128,42 @@ export function isProcessed(file: AssetFileField | undefined): file is Processed
   return file !== undefined && 'url' in file;
 }
 
-export function isPending(file: AssetFileField | undefined): file is PendingFile {
+export function isLinked(file: AssetFileField | undefined): file is LinkedFile {
   return file !== undefined && 'uploadFrom' in file;
+}
+
+export function isRemote(file: AssetFileField | undefined): file is RemoteFile {
+  return file !== undefined && 'upload' in file;
+}
+
+export function isPending(file: AssetFileField | undefined): file is PendingFile {
+  return isLinked(file) || isRemote(file);
+}
+
+/**
+ * Where a processing request takes its bytes from, as its row records it:
+ * a linked Upload, or a URL (whose Upload the worker fills in once it has
+ * imported it).
+ */
+export interface FileSource {
+  readonly uploadId: string | null;
+  readonly sourceUrl: string | null;
+}
+
+/** The source a process request for `file` records. */
+export function sourceOf(file: PendingFile): FileSource {
+  return isRemote(file) ? { uploadId: null, sourceUrl: file.upload } : { uploadId: file.uploadFrom.sys.id, sourceUrl: null };
+}
+
+/**
+ * Whether the asset's file still names the source a request was made for:
+ * the same linked Upload, or the same URL (whatever the import made of it).
+ * A request whose file was replaced since must not be applied.
+ */
+export function stillWaitsFor(file: AssetFileField | undefined, request: FileSource): boolean {
+  if (isRemote(file)) return request.sourceUrl === file.upload;
+  if (isLinked(file)) return request.sourceUrl === null && request.uploadId === file.uploadFrom.sys.id;
+  return false;
 }
 
 /**

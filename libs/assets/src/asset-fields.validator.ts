@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type Prisma, PrismaService } from '@hangar/database';
 import { type EnvironmentTarget, type ValidationErrorDetail, ValidationFailedError } from '@hangar/domain';
 import { UploadsService } from '@hangar/ingest';
-import { type AssetFields, type AssetFieldsInput, type AssetFileField, fileOf, isProcessed } from './asset-fields';
+import { type AssetFields, type AssetFieldsInput, type AssetFileField, fileOf, isProcessed, remoteUrlProblem } from './asset-fields';
 import { environmentLocales } from './environment-locales';
 
 export interface ValidatedFields {
@@ -49,11 +49,19 @@ export class AssetFieldsValidator {
     for (const [locale, entry] of Object.entries(input.file ?? {})) {
       const path = ['fields', 'file', locale];
       if (entry.upload !== undefined) {
-        errors.push({
-          name: 'notSupported',
-          path: [...path, 'upload'],
-          details: 'Remote upload URLs are not supported yet: send the bytes to the Upload API and link them with uploadFrom.',
-        });
+        const problem = remoteUrlProblem(entry.upload);
+        if (entry.uploadFrom) {
+          errors.push({
+            name: 'invalid',
+            path: [...path, 'upload'],
+            details: 'A file comes from uploadFrom (a link to an Upload) or from upload (a URL), not both.',
+          });
+        } else if (problem !== undefined) {
+          errors.push({ name: 'invalid', path: [...path, 'upload'], details: `upload ${problem}.` });
+        } else {
+          // Fetched at processing, where every address it leads to is checked (libs/outbound).
+          file[locale] = { contentType: entry.contentType, fileName: entry.fileName, upload: entry.upload };
+        }
       } else if (entry.uploadFrom) {
         const uploadId = entry.uploadFrom.sys.id;
         if (live.has(uploadId)) {
@@ -78,7 +86,7 @@ export class AssetFieldsValidator {
           errors.push({
             name: 'invalid',
             path: [...path, 'url'],
-            details: 'A file url can only be one this asset already has; link new files with uploadFrom.',
+            details: 'A file url can only be one this asset already has; link new files with uploadFrom, or give a URL as upload.',
           });
         }
       } else {

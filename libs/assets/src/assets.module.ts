@@ -4,12 +4,12 @@ import { MediaModule } from '@hangar/media';
 import { AssetDeliveryService } from './asset-delivery.service';
 import { AssetFileObjectOwner } from './asset-file-object.owner';
 import { AssetFieldsValidator } from './asset-fields.validator';
-import { AssetProcessingService } from './asset-processing.service';
 import { AssetsService } from './assets.service';
 
+/** Assets: fields, lifecycle and delivery (both apps); processing is in AssetProcessingModule (the worker). */
 @Module({
   imports: [IngestModule, MediaModule],
-  providers: [AssetsService, AssetFieldsValidator, AssetProcessingService, AssetDeliveryService, AssetFileObjectOwner],
-  exports: [AssetsService, AssetProcessingService, AssetDeliveryService],
+  providers: [AssetsService, AssetFieldsValidator, AssetDeliveryService, AssetFileObjectOwner],
+  exports: [AssetsService, AssetDeliveryService],
 })
 export class AssetsModule {}

@@ -12,7 +12,7 @@ import {
 import { DomainEventsService, EventTopic } from '@hangar/events';
 import { JobName, OutboxService } from '@hangar/queue';
 import { StorageService } from '@hangar/storage';
-import { type AssetFieldsInput, fieldsOf, fileOf, isProcessed } from './asset-fields';
+import { type AssetFieldsInput, fieldsOf, fileOf, isProcessed, sourceOf, stillWaitsFor } from './asset-fields';
 import { AssetFieldsValidator, storedFields } from './asset-fields.validator';
 import { assetEvent, type AssetWithFiles } from './asset-entity';
 import { assetObjectKey } from './asset-keys';
@@ -122,7 +122,7 @@ export class AssetsService {
     if (asset.publishedVersion !== null) throw badRequest('A published asset cannot be deleted; unpublish it first.');
     await this.prisma.$transaction(async (tx) => {
       const { count } = await tx.asset.deleteMany({ where: { ...target, id: assetId, version: asset.version } });
-      if (count === 0) throw new VersionMismatchError(asset.version);
+      if (count === 0) throw goneOrChanged(assetId, await lockedVersion(tx, { ...target, id: assetId }));
       await this.events.stage(tx, assetEvent(EventTopic.AssetDelete, asset, actorId));
     });
     const keys = (asset.files ?? []).map((file) => file.objectKey);
@@ -155,16 +155,16 @@ export class AssetsService {
     }
     if (isProcessed(file)) return;
 
-    const uploadId = file.uploadFrom.sys.id;
+    const source = sourceOf(file);
     const previous = asset.files?.find((candidate) => candidate.locale === locale);
     const sameRequest =
-      previous && previous.uploadId === uploadId && previous.requestedVersion === asset.version && previous.status === 'processing';
+      previous && stillWaitsFor(file, previous) && previous.requestedVersion === asset.version && previous.status === 'processing';
     // The token and key are chosen now, so a retried job writes the same object: one request, one result.
     const token = newId();
     const request = {
       status: 'processing' as const,
       requestedVersion: asset.version,
-      uploadId,
+      ...source,
       token,
       objectKey: assetObjectKey(target.spaceId, target.environmentId, assetId, locale, token),
       fileName: file.fileName,
@@ -178,6 +178,10 @@ export class AssetsService {
     };
     // The request, its job and its event commit together (outbox): the call succeeds even while Redis is down.
     const message = await this.prisma.$transaction(async (tx) => {
+      // Held until commit: a DELETE or save that committed since the read above answers 404 or 409 here instead of
+      // a request for a file the asset no longer has (or a foreign-key error), and one that comes later waits.
+      const current = await lockedVersion(tx, { ...target, id: assetId });
+      if (current !== asset.version) throw goneOrChanged(assetId, current);
       if (!sameRequest) {
         const requested = await tx.assetFile.upsert({
           where: { spaceId_environmentId_assetId_locale: { ...target, assetId, locale } },
@@ -282,6 +286,20 @@ export class AssetsService {
       return updated;
     });
   }
+}
+
+/** The asset's version, locked until commit (shared: readers pass, a DELETE or update waits); undefined if it is gone. */
+async function lockedVersion(tx: Prisma.TransactionClient, key: EnvironmentTarget & { readonly id: string }): Promise<number | undefined> {
+  const rows = await tx.$queryRaw<{ version: number }[]>`
+    SELECT "version" FROM "Asset"
+    WHERE "spaceId" = ${key.spaceId} AND "environmentId" = ${key.environmentId} AND "id" = ${key.id}
+    FOR SHARE`;
+  return rows[0]?.version;
+}
+
+/** What a client gets for an asset that changed after it was read: 404 if it is gone, else 409 with its version. */
+function goneOrChanged(assetId: string, current: number | undefined): HangarError {
+  return current === undefined ? new NotFoundError('Asset', assetId) : new VersionMismatchError(current);
 }
 
 /** Changes to content (update, process, publish) must name the version they were made against. */

@@ -2,6 +2,7 @@ export * from './asset-delivery.service';
 export * from './asset-entity';
 export * from './asset-fields';
 export * from './asset-keys';
+export * from './asset-processing.module';
 export * from './asset-processing.service';
 export * from './assets.module';
 export * from './assets.service';

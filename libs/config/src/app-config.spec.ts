@@ -21,6 +21,22 @@ describe('loadConfig', () => {
     expect(config.admin.token).toBeUndefined();
     expect(config.logLevel).toBe('info');
     expect(config.logFormat).toBe('auto');
+    expect(config.remoteFetch.allowHosts).toEqual([]);
+    expect(config.authFailuresPerMinute).toBe(30);
+    expect(config.http.trustProxyHops).toBe(0);
+    expect(config.admin.promoteExisting).toBe(false);
+  });
+
+  it('reads REMOTE_FETCH_ALLOW_HOSTS as host names normalized as a URL normalizes its host', () => {
+    const config = loadConfig({ REMOTE_FETCH_ALLOW_HOSTS: ' localhost, Media.Internal ,,10.0.0.5,[::1]' });
+    expect(config.remoteFetch.allowHosts).toEqual(['localhost', 'media.internal', '10.0.0.5', '[::1]']);
+  });
+
+  it('reads the authentication limits and the administrator promotion flag', () => {
+    const config = loadConfig({ AUTH_FAILURES_PER_MINUTE: '0', TRUST_PROXY_HOPS: '2', HANGAR_ADMIN_PROMOTE_EXISTING: 'true' });
+    expect(config.authFailuresPerMinute).toBe(0);
+    expect(config.http.trustProxyHops).toBe(2);
+    expect(config.admin.promoteExisting).toBe(true);
   });
 
   it.each(['auto', 'json', 'pretty'] as const)('reads LOG_FORMAT=%s', (format) => {
@@ -65,6 +81,13 @@ describe('loadConfig', () => {
     ['S3_BUCKET', 'Bad_Bucket'],
     ['HANGAR_ADMIN_TOKEN', 'short'],
     ['LOG_FORMAT', 'text'],
+    ['REMOTE_FETCH_ALLOW_HOSTS', 'http://localhost'],
+    ['REMOTE_FETCH_ALLOW_HOSTS', 'localhost:8080'],
+    ['REMOTE_FETCH_ALLOW_HOSTS', '*.internal'],
+    ['REMOTE_FETCH_ALLOW_HOSTS', 'media.internal/x'],
+    ['AUTH_FAILURES_PER_MINUTE', '-1'],
+    ['TRUST_PROXY_HOPS', 'yes'],
+    ['HANGAR_ADMIN_PROMOTE_EXISTING', 'yes'],
   ])('refuses an invalid %s with one line naming it', (name, value) => {
     const load = () => loadConfig({ [name]: value });
     expect(load).toThrow(ConfigError);

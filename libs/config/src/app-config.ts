@@ -7,7 +7,11 @@ export type LogFormat = RawConfig['LOG_FORMAT'];
 /** The typed, validated configuration every app builds once at boot. */
 export interface AppConfig {
   readonly env: RawConfig['NODE_ENV'];
-  readonly http: { readonly host: string; readonly port: number; readonly jsonBodyLimitBytes: number };
+  /**
+   * `trustProxyHops`: how many proxies in front of the api append to `X-Forwarded-For`; the client address is
+   * the entry that many hops back (0: the socket's peer, and `X-Forwarded-For` is ignored).
+   */
+  readonly http: { readonly host: string; readonly port: number; readonly jsonBodyLimitBytes: number; readonly trustProxyHops: number };
   readonly database: { readonly url: string; readonly poolSize: number };
   readonly redis: { readonly url: string; readonly queuePrefix: string };
   readonly storage: {
@@ -18,7 +22,8 @@ export interface AppConfig {
     readonly bucket: string;
   };
   readonly publicBaseUrl: URL;
-  readonly admin: { readonly token: string | undefined; readonly email: string };
+  /** `promoteExisting`: whether `email` may name an existing user who is not yet an administrator. */
+  readonly admin: { readonly token: string | undefined; readonly email: string; readonly promoteExisting: boolean };
   readonly uploads: {
     readonly ttlSeconds: number;
     readonly maxBytes: number;
@@ -36,8 +41,17 @@ export interface AppConfig {
   readonly orphanSweep: { readonly intervalSeconds: number; readonly graceSeconds: number };
   readonly jobs: { readonly concurrency: number; readonly lockSeconds: number };
   readonly images: { readonly maxPixels: number };
-  /** Requests per second per access token; 0 turns the limit off. */
+  /**
+   * Outbound requests (remote import): `allowHosts` are URL host names that
+   * may be fetched whatever address they resolve to and on any port; every
+   * other host must resolve to public addresses only and use port 80 or 443.
+   * `timeoutSeconds` bounds one whole remote import, body included.
+   */
+  readonly remoteFetch: { readonly allowHosts: readonly string[]; readonly timeoutSeconds: number };
+  /** Requests per second per user (all their tokens together); 0 turns the limit off. */
   readonly rateLimitPerSecond: number;
+  /** Unknown or revoked tokens per client address per minute before its tokens are no longer looked up; 0: no limit. */
+  readonly authFailuresPerMinute: number;
   /** Origins browsers may call the API from: `*` or an explicit list. */
   readonly corsOrigins: '*' | readonly string[];
   readonly shutdownTimeoutSeconds: number;
@@ -63,7 +77,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
   const raw = parsed.data;
   return {
     env: raw.NODE_ENV,
-    http: { host: raw.HOST, port: raw.PORT, jsonBodyLimitBytes: raw.JSON_BODY_LIMIT_BYTES },
+    http: { host: raw.HOST, port: raw.PORT, jsonBodyLimitBytes: raw.JSON_BODY_LIMIT_BYTES, trustProxyHops: raw.TRUST_PROXY_HOPS },
     database: { url: raw.DATABASE_URL, poolSize: raw.DATABASE_POOL_SIZE },
     redis: { url: raw.REDIS_URL, queuePrefix: raw.QUEUE_PREFIX },
     storage: {
@@ -74,7 +88,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       bucket: raw.S3_BUCKET,
     },
     publicBaseUrl: new URL(raw.PUBLIC_BASE_URL),
-    admin: { token: raw.HANGAR_ADMIN_TOKEN, email: raw.HANGAR_ADMIN_EMAIL },
+    admin: { token: raw.HANGAR_ADMIN_TOKEN, email: raw.HANGAR_ADMIN_EMAIL, promoteExisting: raw.HANGAR_ADMIN_PROMOTE_EXISTING === 'true' },
     uploads: {
       ttlSeconds: raw.UPLOAD_TTL_SECONDS,
       maxBytes: raw.UPLOAD_MAX_BYTES,
@@ -87,7 +101,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     orphanSweep: { intervalSeconds: raw.ORPHAN_SWEEP_INTERVAL_SECONDS, graceSeconds: raw.ORPHAN_GRACE_SECONDS },
     jobs: { concurrency: raw.WORKER_CONCURRENCY, lockSeconds: raw.JOB_LOCK_SECONDS },
     images: { maxPixels: raw.IMAGE_MAX_PIXELS },
+    remoteFetch: { allowHosts: raw.REMOTE_FETCH_ALLOW_HOSTS, timeoutSeconds: raw.REMOTE_FETCH_TIMEOUT_SECONDS },
     rateLimitPerSecond: raw.RATE_LIMIT_PER_SECOND,
+    authFailuresPerMinute: raw.AUTH_FAILURES_PER_MINUTE,
     corsOrigins:
       raw.CORS_ORIGINS === '*'
         ? '*'

@@ -24,6 +24,40 @@ const url = (fallback: string, protocols: readonly string[]) =>
     );
 
 /**
+ * A comma-separated list of host names, each normalized as a URL's host is
+ * (lowercase, IPv4 forms such as `2130706433` written as `127.0.0.1`), so
+ * that it compares equal to `new URL(…).hostname`. A name only: no scheme,
+ * port, path or wildcard.
+ */
+const hostList = z
+  .string()
+  .trim()
+  .default('')
+  .transform((value, context) => {
+    const hosts: string[] = [];
+    for (const entry of value.split(',').map((item) => item.trim())) {
+      if (entry === '') continue;
+      const host = normalizedHost(entry);
+      if (host === undefined) {
+        context.addIssue({ code: 'custom', message: `has "${entry}", which is not a host name (no scheme, port, path or wildcard)` });
+        return z.NEVER;
+      }
+      hosts.push(host);
+    }
+    return hosts;
+  });
+
+function normalizedHost(entry: string): string | undefined {
+  if (!/^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/.test(entry)) return undefined;
+  try {
+    const url = new URL(`http://${entry}`);
+    return url.port === '' && url.pathname === '/' ? url.hostname : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Every setting Hangar reads, with defaults that point at the services
  * `npm run services:up` starts on loopback. README lists them all.
  */
@@ -52,6 +86,7 @@ export const configSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   HANGAR_ADMIN_EMAIL: z.email().default('admin@hangar.local'),
+  HANGAR_ADMIN_PROMOTE_EXISTING: z.enum(['true', 'false']).default('false'),
   UPLOAD_TTL_SECONDS: integer(86_400, 1),
   UPLOAD_MAX_BYTES: integer(1000 * MEGABYTE, 1),
   JSON_BODY_LIMIT_BYTES: integer(1 * MEGABYTE, 1024),
@@ -67,7 +102,11 @@ export const configSchema = z.object({
   JOB_LOCK_SECONDS: integer(30, 1, 3600),
   IMAGE_MAX_PIXELS: integer(100_000_000, 1),
   RATE_LIMIT_PER_SECOND: integer(100, 0, 1_000_000),
+  AUTH_FAILURES_PER_MINUTE: integer(30, 0, 1_000_000),
+  TRUST_PROXY_HOPS: integer(0, 0, 16),
   CORS_ORIGINS: z.string().trim().default('*'),
+  REMOTE_FETCH_ALLOW_HOSTS: hostList,
+  REMOTE_FETCH_TIMEOUT_SECONDS: integer(600, 1, 86_400),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });

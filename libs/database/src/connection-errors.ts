@@ -1,3 +1,5 @@
+import { causeChain } from './cause-chain';
+
 /** Hides the password of a connection URL so it can be logged. */
 export function redactUrl(url: string): string {
   try {
@@ -6,16 +8,6 @@ export function redactUrl(url: string): string {
     return parsed.toString();
   } catch {
     return '<unparsable url>';
-  }
-}
-
-/** Errors that walk a cause chain without looping. */
-function* causeChain(error: unknown): Generator<unknown> {
-  const seen = new Set<unknown>();
-  for (let current = error; current !== undefined && current !== null && !seen.has(current);) {
-    seen.add(current);
-    yield current;
-    current = (current as { cause?: unknown }).cause;
   }
 }
 

@@ -1,4 +1,5 @@
 export * from './connection-errors';
+export * from './constraint-violations';
 export * from './database.module';
 export * from './prisma.service';
 export { AssetFileStatus, Prisma, SpaceRole, UploadStatus } from './generated/client';

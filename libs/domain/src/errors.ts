@@ -13,6 +13,7 @@ export type ErrorId =
   | 'Conflict'
   | 'RequestEntityTooLarge'
   | 'UnsupportedMediaType'
+  | 'ExpectationFailed'
   | 'RequestHeaderFieldsTooLarge'
   | 'ValidationFailed'
   | 'RateLimitExceeded'
@@ -30,6 +31,7 @@ export const STATUS_OF_ERROR: Record<ErrorId, number> = {
   Conflict: 409,
   RequestEntityTooLarge: 413,
   UnsupportedMediaType: 415,
+  ExpectationFailed: 417,
   RequestHeaderFieldsTooLarge: 431,
   ValidationFailed: 422,
   RateLimitExceeded: 429,

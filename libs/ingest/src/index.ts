@@ -3,6 +3,8 @@ export * from './ingest.module';
 export * from './idle-limit';
 export * from './metered-stream';
 export * from './part-spool';
+export * from './remote-import.module';
+export * from './remote-import.service';
 export * from './upload-cleanup.service';
 export * from './upload-entity';
 export * from './upload-keys';

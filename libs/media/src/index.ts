@@ -1,3 +1,4 @@
 export * from './content-sniffing';
+export * from './delivery-headers';
 export * from './media-inspector.service';
 export * from './media.module';

@@ -5,15 +5,21 @@ import { AccessDeniedError, HangarError, NotFoundError } from '@hangar/domain';
 import { SpaceRole } from '@hangar/database';
 import type { HangarRequest } from '../common/http-request';
 import { AccessTokenService } from './access-token.service';
+import { AuthFailureLimitService } from './auth-failure-limit.service';
 import { ADMIN_ONLY, PUBLIC_ROUTE } from './auth.decorators';
+import { clientAddressOf } from './client-address';
 import { RateLimitService } from './rate-limit.service';
 import { SpaceAccessService } from './space-access.service';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
+const invalidToken = () => new HangarError('AccessTokenInvalid', 'The access token you sent could not be found or is invalid.');
+
 /**
- * Every route needs a valid token unless marked `@Public()`. Routes under
+ * Every route needs a valid token unless marked `@Public()`. A client address
+ * that sent too many unknown tokens gets 429 before its token is looked up;
+ * past authentication, each user's requests are rate limited. Routes under
  * `/spaces/:spaceId` also need membership: a space the caller cannot see
  * answers 404 exactly as a missing one; a read-only role or token that tries
  * to write gets 403.
@@ -25,6 +31,7 @@ export class AuthGuard implements CanActivate {
     private readonly tokens: AccessTokenService,
     private readonly spaces: SpaceAccessService,
     private readonly rateLimits: RateLimitService,
+    private readonly authFailures: AuthFailureLimitService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -32,13 +39,18 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
 
     const request = context.switchToHttp().getRequest<HangarRequest>();
+    const response = context.switchToHttp().getResponse<Response>();
     const token = BEARER.exec(request.header('authorization') ?? '')?.[1];
-    const principal = token ? await this.tokens.authenticate(token) : undefined;
+    if (!token) throw invalidToken();
+    const client = clientAddressOf(request);
+    await this.authFailures.refuseExhausted(client, response);
+    const principal = await this.tokens.authenticate(token);
     if (!principal) {
-      throw new HangarError('AccessTokenInvalid', 'The access token you sent could not be found or is invalid.');
+      await this.authFailures.recordFailure(client);
+      throw invalidToken();
     }
     request.principal = principal;
-    await this.rateLimits.consume(principal.tokenId, context.switchToHttp().getResponse<Response>());
+    await this.rateLimits.consume(principal.userId, response);
 
     if (this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) && !principal.isAdmin) {
       throw new AccessDeniedError('Only an administrator may do this.');

@@ -5,12 +5,13 @@ import { HangarError, settleWithin } from '@hangar/domain';
 import { RedisService } from '@hangar/queue';
 
 /** A limiter outage must not take the API down with it: past this, the request goes through. */
-const LIMITER_TIMEOUT_MS = 100;
+export const LIMITER_TIMEOUT_MS = 100;
 
 /**
- * Per-token request limit, a one-second window counted in Redis so every api
- * replica shares it. Answers with Contentful's X-Contentful-RateLimit-* headers,
- * and 429 `RateLimitExceeded` past the limit.
+ * Per-user request limit, a one-second window counted in Redis so every api
+ * replica shares it. Per user, not per token: anyone can mint tokens of their
+ * own, so a per-token limit would be no limit at all. Answers with Contentful's
+ * X-Contentful-RateLimit-* headers, and 429 `RateLimitExceeded` past the limit.
  */
 @Injectable()
 export class RateLimitService {
@@ -24,10 +25,10 @@ export class RateLimitService {
     this.limit = config.rateLimitPerSecond;
   }
 
-  async consume(tokenId: string, response: Response): Promise<void> {
+  async consume(userId: string, response: Response): Promise<void> {
     if (this.limit === 0 || this.redis.connection.status !== 'ready') return;
     const second = Math.floor(Date.now() / 1000);
-    const key = `${this.redis.prefix}:rate:${tokenId}:${second}`;
+    const key = `${this.redis.prefix}:rate:user:${userId}:${second}`;
     const counted = this.redis.connection
       .multi()
       .incr(key)
@@ -43,9 +44,13 @@ export class RateLimitService {
     response.setHeader('X-Contentful-RateLimit-Second-Remaining', String(Math.max(0, this.limit - count)));
     if (count > this.limit) {
       response.setHeader('X-Contentful-RateLimit-Reset', '1');
-      throw new HangarError('RateLimitExceeded', `You have exceeded the rate limit of ${this.limit} requests per second for this token.`, {
-        limit: this.limit,
-      });
+      throw new HangarError(
+        'RateLimitExceeded',
+        `You have exceeded the rate limit of ${this.limit} requests per second for your user (all of its tokens together).`,
+        {
+          limit: this.limit,
+        },
+      );
     }
   }
 }

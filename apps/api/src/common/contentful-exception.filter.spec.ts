@@ -8,10 +8,10 @@ interface Captured {
   body?: unknown;
 }
 
-function hostFor(captured: Captured, headersSent = false) {
+function hostFor(captured: Captured, headersSent = false, destroyed = false) {
   const response = {
     headersSent,
-    destroyed: false,
+    destroyed,
     status(code: number) {
       captured.status = code;
       return this;
@@ -38,6 +38,7 @@ describe('ContentfulExceptionFilter', () => {
   beforeEach(() => {
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
   });
   afterEach(() => jest.restoreAllMocks());
 
@@ -83,6 +84,40 @@ describe('ContentfulExceptionFilter', () => {
     const captured: Captured = {};
     filter.catch(Object.assign(new Error("Can't reach database server at 127.0.0.1:1"), { code: 'P1001' }), hostFor(captured).host);
     expect(captured).toMatchObject({ status: 503, body: { sys: { id: 'ServiceUnavailable' }, details: { dependency: 'database' } } });
+  });
+
+  it('answers a unique violation nobody mapped with 409 Conflict, a foreign-key one with 404 NotFound, unlogged', () => {
+    const adapterError = (code: string, kind: string) => ({
+      code,
+      meta: { driverAdapterError: { cause: { originalCode: code === 'P2002' ? '23505' : '23503', kind } } },
+    });
+    const unique: Captured = {};
+    filter.catch(adapterError('P2002', 'UniqueConstraintViolation'), hostFor(unique).host);
+    expect(unique).toMatchObject({ status: 409, body: { sys: { id: 'Conflict' } } });
+    const foreignKey: Captured = {};
+    filter.catch(adapterError('P2003', 'ForeignKeyConstraintViolation'), hostFor(foreignKey).host);
+    expect(foreignKey).toMatchObject({ status: 404, body: { sys: { id: 'NotFound' } } });
+    const raw: Captured = {};
+    filter.catch(Object.assign(new Error('Raw query failed. Code: `23505`.'), { code: 'P2010' }), hostFor(raw).host);
+    expect(raw).toMatchObject({ status: 409, body: { sys: { id: 'Conflict' } } });
+    expect(Logger.prototype.error).not.toHaveBeenCalled();
+  });
+
+  it('notes a client that closed its connection mid-response at debug level, without a stack and without answering', () => {
+    for (const code of ['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE']) {
+      const captured: Captured = {};
+      filter.catch(Object.assign(new Error('Premature close'), { code }), hostFor(captured, true, true).host);
+      expect(captured.status).toBeUndefined();
+    }
+    expect(Logger.prototype.error).not.toHaveBeenCalled();
+    expect(Logger.prototype.debug).toHaveBeenCalledWith(expect.not.objectContaining({ stack: expect.anything() }));
+  });
+
+  it('still logs a premature close as an error while the client is connected (a dependency cut the stream)', () => {
+    const { host, response } = hostFor({}, true);
+    filter.catch(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }), host);
+    expect(Logger.prototype.error).toHaveBeenCalledWith(expect.objectContaining({ status: 500, stack: expect.any(String) }));
+    expect(response.destroyed).toBe(true);
   });
 
   it('cuts the connection when the response already started', () => {

@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { isDatabaseUnavailable } from '@hangar/database';
+import { type ConstraintViolation, constraintViolationOf, isDatabaseUnavailable } from '@hangar/database';
 import { type ErrorId, HangarError, ServiceUnavailableError } from '@hangar/domain';
 import { contentfulError } from './contentful-error';
 import type { HangarRequest } from './http-request';
@@ -52,6 +52,11 @@ export class ContentfulExceptionFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<HangarRequest>();
     const response = http.getResponse<Response>();
+    if (isClientAbort(exception, response)) {
+      // The client went away (a cancelled download or upload): nothing is wrong here, and nobody is left to answer.
+      this.logger.debug({ msg: 'client closed the connection', method: request.method, path: request.path, reason: describe(exception) });
+      return;
+    }
     const answer = this.answerFor(exception);
 
     if (answer.status === 503) {
@@ -62,7 +67,7 @@ export class ContentfulExceptionFilter implements ExceptionFilter {
         method: request.method,
         path: request.path,
         status: answer.status,
-        error: exception instanceof Error ? exception.message : String(exception),
+        error: describe(exception),
         stack: exception instanceof Error ? exception.stack : undefined,
       });
     }
@@ -99,8 +104,44 @@ export class ContentfulExceptionFilter implements ExceptionFilter {
       const unavailable = new ServiceUnavailableError('database');
       return { status: 503, id: unavailable.errorId, message: unavailable.message, details: unavailable.details };
     }
+    const violation = constraintViolationOf(exception);
+    if (violation) return constraintAnswer(violation);
     return { status: 500, id: 'ServerError', message: 'Internal server error.' };
   }
+}
+
+/**
+ * A constraint PostgreSQL enforced that the service did not check first —
+ * in practice a race the checks could not see. A unique violation means a
+ * concurrent request created the same thing: `409 Conflict`, as Contentful
+ * answers a write that lost to another. A foreign-key violation means the
+ * row this one belongs to (its space, environment, asset or user — always
+ * named in the path or the body) was deleted meanwhile: `404 NotFound`, the
+ * answer the same request gets a moment later. Services that know better
+ * (a taken locale code is a 422) map their own first.
+ */
+function constraintAnswer(violation: ConstraintViolation): Answer {
+  return violation.kind === 'unique'
+    ? { status: 409, id: 'Conflict', message: 'A concurrent request already created this resource.' }
+    : { status: 404, id: 'NotFound', message: 'A resource this request refers to no longer exists.' };
+}
+
+/** What a stream or socket reports when the peer is gone. */
+const CLIENT_ABORT_CODES = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE']);
+
+/**
+ * The client closed its connection, and that is why the request failed: the
+ * response is destroyed (Node does so when the socket closes) and the error
+ * is one a closed peer causes. The same codes with the client still there
+ * come from a dependency (storage cut a stream) and stay server errors.
+ */
+function isClientAbort(exception: unknown, response: Response): boolean {
+  const code = (exception as { code?: unknown } | null | undefined)?.code;
+  return response.destroyed && typeof code === 'string' && CLIENT_ABORT_CODES.has(code);
+}
+
+function describe(exception: unknown): string {
+  return exception instanceof Error ? exception.message : String(exception);
 }
 
 function httpMessage(exception: HttpException): string {

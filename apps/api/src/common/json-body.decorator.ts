@@ -2,7 +2,7 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import type { z } from 'zod';
 import { HangarError, type ValidationErrorDetail, ValidationFailedError } from '@hangar/domain';
-import { JSON_MEDIA_TYPES } from './json-body.middleware';
+import { JSON_MEDIA_TYPES } from './json-body.interceptor';
 import { MANAGEMENT_CONTENT_TYPE } from './request-id.middleware';
 
 const NAME_OF_ISSUE: Record<string, string> = {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { environmentLocales } from '@hangar/assets';
-import { type Locale, PrismaService } from '@hangar/database';
-import { newId, NotFoundError, ValidationFailedError } from '@hangar/domain';
+import { constraintViolationOf, type Locale, PrismaService } from '@hangar/database';
+import { newId, NotFoundError, type ValidationErrorDetail, ValidationFailedError } from '@hangar/domain';
 import type { Page } from '../common/collection';
 import { EnvironmentsService } from '../environments/environments.service';
 
@@ -47,26 +47,35 @@ export class LocalesService {
   async create(spaceId: string, environmentId: string, input: NewLocale): Promise<Locale> {
     await this.environments.get(spaceId, environmentId);
     const existing = await this.codes(spaceId, environmentId);
-    const errors = [];
-    if (existing.includes(input.code)) {
-      errors.push({ name: 'taken', path: ['code'], details: `Locale code ${input.code} is already in use.` });
-    }
+    const errors: ValidationErrorDetail[] = [];
+    if (existing.includes(input.code)) errors.push(codeTaken(input.code));
     if (input.fallbackCode && !existing.includes(input.fallbackCode)) {
       errors.push({ name: 'in', path: ['fallbackCode'], details: `Fallback locale ${input.fallbackCode} does not exist.` });
     }
     if (errors.length > 0) throw new ValidationFailedError(errors);
-    return this.prisma.locale.create({
-      data: {
-        id: newId(),
-        spaceId,
-        environmentId,
-        name: input.name,
-        code: input.code,
-        fallbackCode: input.fallbackCode ?? null,
-        optional: input.optional ?? false,
-        contentDeliveryApi: input.contentDeliveryApi ?? true,
-        contentManagementApi: input.contentManagementApi ?? true,
-      },
-    });
+    return this.prisma.locale
+      .create({
+        data: {
+          id: newId(),
+          spaceId,
+          environmentId,
+          name: input.name,
+          code: input.code,
+          fallbackCode: input.fallbackCode ?? null,
+          optional: input.optional ?? false,
+          contentDeliveryApi: input.contentDeliveryApi ?? true,
+          contentManagementApi: input.contentManagementApi ?? true,
+        },
+      })
+      .catch((error: unknown) => {
+        // A concurrent create of the same code passed the check above too: the unique key decides, and the loser
+        // gets the answer it would have got a moment later.
+        if (constraintViolationOf(error)?.kind === 'unique') throw new ValidationFailedError([codeTaken(input.code)]);
+        throw error;
+      });
   }
+}
+
+function codeTaken(code: string): ValidationErrorDetail {
+  return { name: 'taken', path: ['code'], details: `Locale code ${code} is already in use.` };
 }

@@ -74,8 +74,12 @@ export class UsersController {
 
   @Post('spaces/:spaceId/space_memberships')
   @HttpCode(201)
-  async addMember(@Param('spaceId') spaceId: string, @JsonBody(createMembershipBody) body: z.output<typeof createMembershipBody>) {
-    return spaceMembershipResource(await this.users.addMember(spaceId, body.user.sys.id, body.role));
+  async addMember(
+    @CurrentPrincipal() principal: Principal,
+    @Param('spaceId') spaceId: string,
+    @JsonBody(createMembershipBody) body: z.output<typeof createMembershipBody>,
+  ) {
+    return spaceMembershipResource(await this.users.addMember(principal, spaceId, body.user.sys.id, body.role));
   }
 
   @Delete('spaces/:spaceId/space_memberships/:membershipId')

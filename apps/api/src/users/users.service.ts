@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaService, type SpaceMembership, type SpaceRole, type User } from '@hangar/database';
 import { newId, NotFoundError, ValidationFailedError } from '@hangar/domain';
+import type { Principal } from '../auth/principal';
 import type { Page } from '../common/collection';
 
 export interface NewUser {
@@ -43,10 +44,24 @@ export class UsersService {
     }
   }
 
-  async addMember(spaceId: string, userId: string, role: SpaceRole): Promise<SpaceMembership> {
-    const user = await this.prisma.user.findUnique({ where: { id: userId }, select: { id: true } });
+  /**
+   * Adds a user to a space. An administrator may add anyone; anyone else (a
+   * manager of the space) only a user they already share a space with, whose
+   * id they can see in that space's memberships. Any other id — of no user, or
+   * of a user they have no relation to — is the same 422 `notResolvable` in
+   * one query: the route must not tell who exists, and must not drop a user
+   * into a space of a stranger's.
+   */
+  async addMember(principal: Principal, spaceId: string, userId: string, role: SpaceRole): Promise<SpaceMembership> {
+    const user = await this.prisma.user.findFirst({
+      where: principal.isAdmin
+        ? { id: userId }
+        : { id: userId, memberships: { some: { space: { memberships: { some: { userId: principal.userId } } } } } },
+      select: { id: true },
+    });
     if (!user) {
-      throw new ValidationFailedError([{ name: 'notResolvable', path: ['user'], details: `User ${userId} does not exist.` }]);
+      const details = principal.isAdmin ? `User ${userId} does not exist.` : `No user ${userId} that you share a space with was found.`;
+      throw new ValidationFailedError([{ name: 'notResolvable', path: ['user'], details }]);
     }
     try {
       return await this.prisma.spaceMembership.create({ data: { id: newId(), spaceId, userId, role } });

@@ -1,0 +1,78 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { APP_CONFIG, type AppConfig } from '@hangar/config';
+import { HangarError, settleWithin } from '@hangar/domain';
+import { RedisService } from '@hangar/queue';
+import { LIMITER_TIMEOUT_MS } from './rate-limit.service';
+
+const WINDOW_SECONDS = 60;
+
+/**
+ * Limits failed authentications (an unknown or revoked token) per client
+ * address, counted in Redis so every api replica shares the count: past the
+ * limit, a token from that address is answered 429 `RateLimitExceeded` without
+ * being looked up, until a minute after the address's first failure. Without
+ * it, anyone could make the api look up tokens in PostgreSQL as fast as they
+ * can send them.
+ *
+ * The window starts at an address's first failure (not on the clock's
+ * minute), so a burst cannot straddle two windows to double the limit.
+ */
+@Injectable()
+export class AuthFailureLimitService {
+  private readonly logger = new Logger(AuthFailureLimitService.name);
+  private readonly limit: number;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly redis: RedisService,
+  ) {
+    this.limit = config.authFailuresPerMinute;
+  }
+
+  /** Throws 429 when `address` has used up its failures; call it before looking the token up. */
+  async refuseExhausted(address: string, response: Response): Promise<void> {
+    if (!this.enabled()) return;
+    const key = this.keyOf(address);
+    const read = this.redis.connection
+      .multi()
+      .get(key)
+      .pttl(key)
+      .exec()
+      .then((replies) => ({ failures: Number(replies?.[0]?.[1] ?? 0), remainingMs: Number(replies?.[1]?.[1] ?? 0) }));
+    const { failures, remainingMs } = await settleWithin(read, LIMITER_TIMEOUT_MS, { failures: 0, remainingMs: 0 });
+    if (failures < this.limit) return;
+    const resetSeconds = Math.max(1, Math.ceil(remainingMs / 1000));
+    response.setHeader('X-Contentful-RateLimit-Reset', String(resetSeconds));
+    throw new HangarError(
+      'RateLimitExceeded',
+      `Too many requests with an invalid access token came from your address; try again in ${resetSeconds} seconds.`,
+      { limit: this.limit, reset: resetSeconds },
+    );
+  }
+
+  /** Counts one failed authentication from `address`. */
+  async recordFailure(address: string): Promise<void> {
+    if (!this.enabled()) return;
+    const key = this.keyOf(address);
+    // SET NX starts the window with the first failure; INCR keeps the key's expiry.
+    const counted = this.redis.connection
+      .multi()
+      .set(key, 0, 'EX', WINDOW_SECONDS, 'NX')
+      .incr(key)
+      .exec()
+      .then(() => true);
+    if (!(await settleWithin(counted, LIMITER_TIMEOUT_MS, false))) {
+      this.logger.debug({ msg: 'auth failure limiter unavailable; failure not counted' });
+    }
+  }
+
+  private enabled(): boolean {
+    // A limiter outage must not take authentication down with it: without Redis, nothing is counted or refused.
+    return this.limit > 0 && this.redis.connection.status === 'ready';
+  }
+
+  private keyOf(address: string): string {
+    return `${this.redis.prefix}:auth-failures:${address}`;
+  }
+}
