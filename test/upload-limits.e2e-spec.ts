@@ -2,8 +2,10 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import request from 'supertest';
-import { PartSpool, UploadSlots } from '@hangar/ingest';
+import { environmentTarget } from '@hangar/domain';
+import { PartSpool, UploadSessionService, UploadSlots } from '@hangar/ingest';
 import { StorageService } from '@hangar/storage';
 import { PrismaService } from '@hangar/database';
 import { type RunningApi, startApi } from './support/api-harness';
@@ -121,6 +123,20 @@ describe('Upload limits: concurrent uploads per user', () => {
       extra.abort();
     }
     expect(await slots.inUse(user.id)).toBe(LIMIT);
+
+    // A body the server fetches itself (a remote import) is bounded by the worker instead, and takes no slot.
+    const sessions = api.app.get(UploadSessionService);
+    const body = (sender: 'client' | 'server') => ({
+      chunks: Readable.from([Buffer.from('x')]),
+      declaredLength: 1,
+      clientGone: () => false,
+      sender,
+    });
+    await expect(sessions.ingest(environmentTarget(spaceId, undefined), user.id, body('client'))).rejects.toMatchObject({
+      errorId: 'RateLimitExceeded',
+    });
+    const imported = await sessions.ingest(environmentTarget(spaceId, undefined), user.id, body('server'));
+    await request(api.baseUrl).delete(`${path}/${imported.id}`).set(user.auth).expect(204);
 
     const other = await newUser(api.baseUrl);
     const otherSpace = await newSpace(api.baseUrl, other);

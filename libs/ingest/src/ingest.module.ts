@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { QueueModule } from '@hangar/queue';
 import { PartSpool } from './part-spool';
 import { UploadCleanupService } from './upload-cleanup.service';
 import { UploadObjectOwner } from './upload-object.owner';
@@ -7,6 +8,8 @@ import { UploadSlots } from './upload-slots';
 import { UploadsService } from './uploads.service';
 
 @Module({
+  // Upload slots are counted in Redis (a global module the apps import anyway; said here for contexts that do not).
+  imports: [QueueModule],
   providers: [UploadSessionService, UploadsService, UploadCleanupService, UploadObjectOwner, UploadSlots, PartSpool],
   exports: [UploadSessionService, UploadsService, UploadCleanupService, UploadSlots, PartSpool],
 })

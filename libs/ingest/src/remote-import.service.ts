@@ -42,6 +42,8 @@ export class RemoteImportService {
         declaredLength: response.contentLength,
         // Nobody is waiting on the other end: a broken download fails with its own reason from the body.
         clientGone: () => false,
+        // The worker's concurrency bounds imports, and the outbound client's idle timeout (a retryable failure) their silence.
+        sender: 'server',
       });
       return { upload, contentType: response.contentType, url: response.url.href };
     } catch (error) {

@@ -35,6 +35,13 @@ export interface IncomingBody {
   readonly declaredLength: number | undefined;
   /** True once the client has gone away mid-body. */
   clientGone(): boolean;
+  /**
+   * Who sends it. `client` (the default: the Upload API and every door a client streams to): the body takes
+   * one of its user's UPLOAD_CONCURRENCY_PER_USER slots and is ended after UPLOAD_IDLE_TIMEOUT_SECONDS of
+   * silence. `server`: a body Hangar fetches itself (remote import), bounded by the worker's concurrency and
+   * by its HTTP client's own timeouts, whose failures say what the remote server did.
+   */
+  readonly sender?: 'client' | 'server';
 }
 
 export interface AppendOptions {
@@ -115,16 +122,24 @@ export class UploadSessionService {
    * The user's slot is taken before anything is read or written: a 429 leaves nothing.
    */
   async ingest(target: EnvironmentTarget, createdById: string, body: IncomingBody): Promise<Upload> {
-    return this.slots.holding(createdById, () => this.ingestHolding(target, createdById, body));
+    if (body.sender === 'server') return this.ingestBody(target, createdById, body, { idleMs: undefined });
+    const idleMs = this.config.uploads.idleTimeoutSeconds * 1000;
+    return this.slots.holding(createdById, () => this.ingestBody(target, createdById, body, { idleMs }));
   }
 
-  private async ingestHolding(target: EnvironmentTarget, createdById: string, body: IncomingBody): Promise<Upload> {
+  private async ingestBody(
+    target: EnvironmentTarget,
+    createdById: string,
+    body: IncomingBody,
+    { idleMs }: { idleMs: number | undefined },
+  ): Promise<Upload> {
     const { maxBytes } = this.config.uploads;
     const session = await this.open(target, createdById, body.declaredLength);
     const meter = new ByteMeter();
     let progress: Progress;
     try {
-      progress = await this.write(session, body.chunks, meter, true, partSizeFor(body.declaredLength ?? maxBytes));
+      const chunks = idleMs === undefined ? body.chunks : idleLimited(body.chunks, idleMs);
+      progress = await this.write(session, chunks, meter, true, partSizeFor(body.declaredLength ?? maxBytes));
     } catch (error) {
       // Refused connections mean nothing reached storage: there is no object.
       await this.cleanup.discard(session, { objectMayExist: !isStorageUnreachable(error) });
@@ -171,7 +186,8 @@ export class UploadSessionService {
    */
   async append(uploadId: string, chunks: AsyncIterable<Buffer>, options: AppendOptions): Promise<Upload> {
     const session = await this.pending(uploadId);
-    return this.slots.holding(session.createdById, () => this.appendTo(session, chunks, options));
+    const idleMs = this.config.uploads.idleTimeoutSeconds * 1000;
+    return this.slots.holding(session.createdById, () => this.appendTo(session, idleLimited(chunks, idleMs), options));
   }
 
   /** Ends a session whose bytes have all been appended (a body that ends exactly at a part or tail boundary). */
@@ -245,10 +261,10 @@ export class UploadSessionService {
     final: boolean,
     partSize: number,
   ): Promise<Progress> {
-    const { maxBytes, idleTimeoutSeconds } = this.config.uploads;
+    const { maxBytes } = this.config.uploads;
     const tail =
       session.tailBytes > 0 ? [await this.storage.readSmall(uploadTailKey(session.objectKey, Number(session.receivedBytes)))] : [];
-    const body = meteredStream(idleLimited(chunks, idleTimeoutSeconds * 1000), maxBytes, meter);
+    const body = meteredStream(chunks, maxBytes, meter);
     const spooled = this.spool.session();
     try {
       return await this.writeParts(session, spooled.parts(prepend(tail, body[Symbol.asyncIterator]()), partSize), meter, final, partSize);
