@@ -126,6 +126,11 @@ describe('protocol-level errors', () => {
     );
     expect(ofThisRequest().filter((entry) => entry.level === 'error' || entry.stack !== undefined)).toEqual([]);
     expect(ofThisRequest().find((entry) => entry.context === 'ExceptionFilter')).toMatchObject({ level: 'debug', path: filePath });
+    // The access log still has its one line for the request, saying the answer was cut short.
+    await waitFor(() => ofThisRequest().some((entry) => entry.msg === 'request'), 10_000, 'the access-log line');
+    expect(ofThisRequest().filter((entry) => entry.msg === 'request')).toEqual([
+      expect.objectContaining({ level: 'info', method: 'GET', path: filePath, status: 200, aborted: true }),
+    ]);
   });
 
   /** Sends `request` as it is and reads the answer until the server closes. */
