@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { type Asset, Prisma, PrismaService } from '@hangar/database';
+import { type Asset, constraintViolationOf, Prisma, PrismaService } from '@hangar/database';
 import {
   type EnvironmentTarget,
   HangarError,
@@ -82,11 +82,11 @@ export class AssetsService {
         return asset;
       });
     } catch (error) {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw new VersionMismatchError(1);
+      const violation = constraintViolationOf(error);
+      // The id was taken meanwhile: the asset exists at version 1 (at least), not at "none".
+      if (violation?.kind === 'unique') throw new VersionMismatchError(1);
       // The environment went away between validation and insert.
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2003') {
-        throw new NotFoundError('Environment', target.environmentId);
-      }
+      if (violation?.kind === 'foreign-key') throw new NotFoundError('Environment', target.environmentId);
       throw error;
     }
   }

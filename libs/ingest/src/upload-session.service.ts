@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
-import { Prisma, PrismaService, type Upload } from '@hangar/database';
+import { constraintViolationOf, Prisma, PrismaService, type Upload } from '@hangar/database';
 import { type EnvironmentTarget, HangarError, newId, NotFoundError, ServiceUnavailableError } from '@hangar/domain';
 import { DomainEventsService, EventTopic } from '@hangar/events';
 import {
@@ -170,9 +170,8 @@ export class UploadSessionService {
         },
       });
     } catch (error) {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2003') {
-        throw new NotFoundError('Environment', target.environmentId);
-      }
+      // The environment went away since the guard looked it up.
+      if (constraintViolationOf(error)?.kind === 'foreign-key') throw new NotFoundError('Environment', target.environmentId);
       throw error;
     }
   }
