@@ -29,8 +29,12 @@ export class JsonBodyInterceptor implements NestInterceptor {
   private readonly parse: RequestHandler;
   private readonly limitBytes: number;
 
+  /** Node's total request timeout is off (an upload may take hours): a JSON body's pauses are bounded here instead. */
+  private readonly idleMs: number;
+
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.limitBytes = config.http.jsonBodyLimitBytes;
+    this.idleMs = config.uploads.idleTimeoutSeconds * 1000;
     this.parse = express.json({ type: JSON_MEDIA_TYPES, limit: this.limitBytes, strict: true });
   }
 
@@ -46,7 +50,31 @@ export class JsonBodyInterceptor implements NestInterceptor {
   private async readJsonBody(request: HangarRequest, response: Response): Promise<void> {
     if (this.declaresTooLargeJsonBody(request)) throw new HangarError('RequestEntityTooLarge', 'The request body is too large.');
     await new Promise<void>((resolve, reject) => {
-      void this.parse(request, response, (error?: unknown) => (error ? reject(undecodableAsBadRequest(error)) : resolve()));
+      let timer: NodeJS.Timeout | undefined;
+      const stalled = () =>
+        reject(
+          new HangarError('RequestTimeout', `The request body stopped arriving for ${this.idleMs / 1000} s; send it again.`, {
+            idleTimeoutSeconds: this.idleMs / 1000,
+          }),
+        );
+      const arrived = () => {
+        clearTimeout(timer);
+        timer = setTimeout(stalled, this.idleMs);
+      };
+      let parsed = false;
+      void this.parse(request, response, (error?: unknown) => {
+        parsed = true;
+        clearTimeout(timer);
+        request.off('data', arrived);
+        if (error) reject(undecodableAsBadRequest(error));
+        else resolve();
+      });
+      // Only while the parser reads (a body of another type, or none, is answered at once and must stay unread), and
+      // beside its own listener — both attach in this tick, before any data flows: each chunk re-arms the timer.
+      if (!parsed) {
+        request.on('data', arrived);
+        arrived();
+      }
     });
     // Text PostgreSQL cannot store is refused here, once for every route, with the path of the string that holds it.
     const unstorable = unstorableBodyError(request.body);
