@@ -18,7 +18,20 @@ const INFRASTRUCTURE = [
   // Outbound HTTP goes through the guarded client only (SSRF): nothing else gets to open its own connections.
   { packages: ['undici', 'ipaddr.js'], owner: 'outbound' },
 ];
-const LIBS = ['assets', 'config', 'database', 'domain', 'events', 'ingest', 'media', 'observability', 'outbound', 'queue', 'storage'];
+const LIBS = [
+  'assets',
+  'config',
+  'database',
+  'domain',
+  'events',
+  'files',
+  'ingest',
+  'media',
+  'observability',
+  'outbound',
+  'queue',
+  'storage',
+];
 
 function restrictedImports(owner) {
   return {

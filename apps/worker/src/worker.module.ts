@@ -4,6 +4,7 @@ import { type AppConfig, ConfigModule } from '@hangar/config';
 import { AssetProcessingModule, AssetsModule } from '@hangar/assets';
 import { DatabaseModule } from '@hangar/database';
 import { EventsModule } from '@hangar/events';
+import { FilesModule } from '@hangar/files';
 import { IngestModule } from '@hangar/ingest';
 import { JOB_HANDLERS, type JobHandler, JobWorkersService, QueueModule } from '@hangar/queue';
 import { StorageModule } from '@hangar/storage';
@@ -27,6 +28,8 @@ export class WorkerModule {
         EventsModule,
         IngestModule,
         AssetsModule,
+        // For its ownership of `files/`: the orphan sweep must know which of those objects file versions still hold.
+        FilesModule,
         // Processing, with remote import (RemoteImportModule) and so the guarded outbound client.
         AssetProcessingModule,
       ],

@@ -48,6 +48,16 @@ export interface AppConfig {
    * `timeoutSeconds` bounds one whole remote import, body included.
    */
   readonly remoteFetch: { readonly allowHosts: readonly string[]; readonly timeoutSeconds: number };
+  /**
+   * Path-addressed files (libs/files). `signingKeys`: the keys signed file URLs are made and checked with (the first
+   * signs; none: no signed URLs can be issued). A signed URL lives `defaultUrlSeconds` unless the request asks for
+   * another lifetime, never more than `maxUrlSeconds`.
+   */
+  readonly files: {
+    readonly signingKeys: readonly { readonly id: string; readonly secret: string }[];
+    readonly defaultUrlSeconds: number;
+    readonly maxUrlSeconds: number;
+  };
   /** Requests per second per user (all their tokens together); 0 turns the limit off. */
   readonly rateLimitPerSecond: number;
   /** Unknown or revoked tokens per client address per minute before its tokens are no longer looked up; 0: no limit. */
@@ -102,6 +112,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     jobs: { concurrency: raw.WORKER_CONCURRENCY, lockSeconds: raw.JOB_LOCK_SECONDS },
     images: { maxPixels: raw.IMAGE_MAX_PIXELS },
     remoteFetch: { allowHosts: raw.REMOTE_FETCH_ALLOW_HOSTS, timeoutSeconds: raw.REMOTE_FETCH_TIMEOUT_SECONDS },
+    files: {
+      signingKeys: raw.FILE_URL_SIGNING_KEYS,
+      defaultUrlSeconds: Math.min(raw.FILE_URL_DEFAULT_SECONDS, raw.FILE_URL_MAX_SECONDS),
+      maxUrlSeconds: raw.FILE_URL_MAX_SECONDS,
+    },
     rateLimitPerSecond: raw.RATE_LIMIT_PER_SECOND,
     authFailuresPerMinute: raw.AUTH_FAILURES_PER_MINUTE,
     corsOrigins:

@@ -57,6 +57,39 @@ function normalizedHost(entry: string): string | undefined {
   }
 }
 
+/** A key id: what a signed URL names (`kid`) so the key that made it can be found after rotation. */
+const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
+/** Secrets shorter than this are refused: an HMAC key should carry at least 128 bits and be typed by no one. */
+const MIN_SECRET_LENGTH = 32;
+
+/**
+ * `id:secret,id:secret,…`: every key a signed file URL may be made with; the
+ * first signs new URLs, all of them verify (rotation: put the new key first,
+ * keep the old one listed until the URLs it signed have expired).
+ */
+const signingKeyList = z
+  .string()
+  .trim()
+  .default('')
+  .transform((value, context) => {
+    const keys: { id: string; secret: string }[] = [];
+    for (const entry of value.split(',').map((item) => item.trim())) {
+      if (entry === '') continue;
+      const at = entry.indexOf(':');
+      const id = at < 0 ? '' : entry.slice(0, at);
+      const secret = at < 0 ? '' : entry.slice(at + 1);
+      if (!KEY_ID.test(id) || secret.length < MIN_SECRET_LENGTH || keys.some((key) => key.id === id)) {
+        context.addIssue({
+          code: 'custom',
+          message: `has an entry that is not id:secret (id of 1–32 letters, digits, - or _, each id once; secret of at least ${MIN_SECRET_LENGTH} characters)`,
+        });
+        return z.NEVER;
+      }
+      keys.push({ id, secret });
+    }
+    return keys;
+  });
+
 /**
  * Every setting Hangar reads, with defaults that point at the services
  * `npm run services:up` starts on loopback. README lists them all.
@@ -111,6 +144,9 @@ export const configSchema = z.object({
   CORS_ORIGINS: z.string().trim().default('*'),
   REMOTE_FETCH_ALLOW_HOSTS: hostList,
   REMOTE_FETCH_TIMEOUT_SECONDS: integer(600, 1, 86_400),
+  FILE_URL_SIGNING_KEYS: signingKeyList,
+  FILE_URL_DEFAULT_SECONDS: integer(3600, 1, 604_800),
+  FILE_URL_MAX_SECONDS: integer(604_800, 1, 31_536_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });

@@ -2,5 +2,18 @@ export * from './connection-errors';
 export * from './constraint-violations';
 export * from './database.module';
 export * from './prisma.service';
-export { AssetFileStatus, Prisma, SpaceRole, UploadStatus } from './generated/client';
-export type { AccessToken, Asset, AssetFile, Environment, Locale, Space, SpaceMembership, Upload, User } from './generated/client';
+export { AssetFileStatus, FileAcl, Prisma, SpaceRole, UploadStatus } from './generated/client';
+export type {
+  AccessToken,
+  Asset,
+  AssetFile,
+  Environment,
+  File,
+  FileFolder,
+  FileVersion,
+  Locale,
+  Space,
+  SpaceMembership,
+  Upload,
+  User,
+} from './generated/client';

@@ -17,12 +17,24 @@ export const EventTopic = {
   UploadCreate: 'Hangar.Upload.create',
   UploadDelete: 'Hangar.Upload.delete',
   UploadExpire: 'Hangar.Upload.expire',
+  FileCreate: 'Hangar.File.create',
+  FileVersionCreate: 'Hangar.File.version_create',
+  FileAclChange: 'Hangar.File.acl_change',
+  FileVersionDelete: 'Hangar.File.version_delete',
+  FileDelete: 'Hangar.File.delete',
+  FolderCreate: 'Hangar.Folder.create',
+  FolderDelete: 'Hangar.Folder.delete',
 } as const;
 export type EventTopic = (typeof EventTopic)[keyof typeof EventTopic];
 
 /** The kind of entity each topic is about. */
-export type EventEntityType = 'Asset' | 'Upload';
+export type EventEntityType = 'Asset' | 'Upload' | 'File' | 'Folder';
 
+const ENTITY_TYPES: readonly EventEntityType[] = ['Asset', 'Upload', 'File', 'Folder'];
+
+/** The entity a topic names between its dots (`Hangar.File.create` → `File`). */
 export function entityTypeOf(topic: EventTopic): EventEntityType {
-  return topic.includes('.Asset.') ? 'Asset' : 'Upload';
+  const type = ENTITY_TYPES.find((candidate) => topic.includes(`.${candidate}.`));
+  if (type === undefined) throw new Error(`the topic ${topic} names no entity type`);
+  return type;
 }

@@ -27,6 +27,17 @@ import { uploadObjectKey, uploadTailKey } from './upload-keys';
 import { UploadCleanupService } from './upload-cleanup.service';
 import { UploadSlots } from './upload-slots';
 
+/**
+ * Where a session's object goes. By default `uploads/{space}/{env}/{id}`, owned
+ * by the Upload row; a door whose bytes are kept by another kind of row (a file
+ * version: libs/files) names a key under that row's prefix, so the object
+ * changes owner with a row update and no copy. That owner also answers for the
+ * key while the upload row holds it.
+ */
+export interface SessionPlacement {
+  readonly objectKeyOf: (uploadId: string) => string;
+}
+
 /** A body that arrives in one request: today's Upload API, and every door that streams a whole file. */
 export interface IncomingBody {
   /** The raw body, read once. */
@@ -121,20 +132,20 @@ export class UploadSessionService {
    * nothing behind (or, when a dependency is down, a row the purge finishes).
    * The user's slot is taken before anything is read or written: a 429 leaves nothing.
    */
-  async ingest(target: EnvironmentTarget, createdById: string, body: IncomingBody): Promise<Upload> {
-    if (body.sender === 'server') return this.ingestBody(target, createdById, body, { idleMs: undefined });
+  async ingest(target: EnvironmentTarget, createdById: string, body: IncomingBody, placement?: SessionPlacement): Promise<Upload> {
+    if (body.sender === 'server') return this.ingestBody(target, createdById, body, { idleMs: undefined, placement });
     const idleMs = this.config.uploads.idleTimeoutSeconds * 1000;
-    return this.slots.holding(createdById, () => this.ingestBody(target, createdById, body, { idleMs }));
+    return this.slots.holding(createdById, () => this.ingestBody(target, createdById, body, { idleMs, placement }));
   }
 
   private async ingestBody(
     target: EnvironmentTarget,
     createdById: string,
     body: IncomingBody,
-    { idleMs }: { idleMs: number | undefined },
+    { idleMs, placement }: { idleMs: number | undefined; placement: SessionPlacement | undefined },
   ): Promise<Upload> {
     const { maxBytes } = this.config.uploads;
-    const session = await this.open(target, createdById, body.declaredLength);
+    const session = await this.open(target, createdById, body.declaredLength, placement);
     const meter = new ByteMeter();
     let progress: Progress;
     try {
@@ -152,7 +163,7 @@ export class UploadSessionService {
    * Opens a session: checks the announced length against the cap and writes
    * the `pending` row. An unknown environment is a 404.
    */
-  async open(target: EnvironmentTarget, createdById: string, declaredLength?: number): Promise<Upload> {
+  async open(target: EnvironmentTarget, createdById: string, declaredLength?: number, placement?: SessionPlacement): Promise<Upload> {
     const { maxBytes, ttlSeconds } = this.config.uploads;
     if (declaredLength !== undefined && declaredLength > maxBytes) throw new UploadTooLargeError(maxBytes);
     if (declaredLength === 0) throw new EmptyUploadError();
@@ -164,7 +175,7 @@ export class UploadSessionService {
           id,
           ...target,
           createdById,
-          objectKey: uploadObjectKey(target.spaceId, target.environmentId, id),
+          objectKey: placement?.objectKeyOf(id) ?? uploadObjectKey(target.spaceId, target.environmentId, id),
           createdAt,
           expiresAt: new Date(createdAt.getTime() + ttlSeconds * 1000),
         },

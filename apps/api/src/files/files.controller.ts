@@ -1,0 +1,202 @@
+import { Controller, Delete, Get, HttpCode, Inject, Param, Put, Query, Req, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { APP_CONFIG, type AppConfig } from '@hangar/config';
+import { FileAcl } from '@hangar/database';
+import { HangarError } from '@hangar/domain';
+import {
+  FileDeliveryService,
+  fileEntity,
+  FilePath,
+  FilesService,
+  fileVersionEntity,
+  folderEntity,
+  type FolderEntry,
+  versionNumberOf,
+} from '@hangar/files';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import type { Principal } from '../auth/principal';
+import { collection, parsePage } from '../common/collection';
+import type { HangarRequest } from '../common/http-request';
+import { JsonBody } from '../common/json-body.decorator';
+import { sendStoredFile } from '../delivery/stored-file-response';
+import { aclOf, declaredTypeOf, secondsOf } from './file-query';
+
+export const FILE_MEDIA_TYPE = 'application/octet-stream';
+
+/**
+ * Each kind of resource has its own prefix, so no file path can be mistaken
+ * for another route: the bytes at `files/…`, the resource at `file_metadata/…`,
+ * and so on. A version is chosen with `?version=N`, never a path segment.
+ */
+const BYTES = 'spaces/:spaceId/files/*path';
+const METADATA = 'spaces/:spaceId/file_metadata/*path';
+const ACL = 'spaces/:spaceId/file_acl/*path';
+const VERSIONS = 'spaces/:spaceId/file_versions/*path';
+const SIGNED_URLS = 'spaces/:spaceId/file_urls/*path';
+const ROOT_FOLDER = 'spaces/:spaceId/folders';
+const FOLDER = 'spaces/:spaceId/folders/*path';
+
+/** Management requests are answered for members only, and may change: their bytes are revalidated every time. */
+const MEMBER_CACHE = 'private, no-cache';
+
+const aclBody = z.strictObject({ acl: z.enum(FileAcl) });
+
+/** Hangar's Files API: a space's files by path, with versions, ACL, folders and signed URLs. */
+@Controller()
+export class FilesController {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly files: FilesService,
+    private readonly delivery: FileDeliveryService,
+  ) {}
+
+  /** Writes the body as a new file (201) or a new version of one (200). */
+  @Put(BYTES)
+  async write(
+    @Param('spaceId') spaceId: string,
+    @Param('path') rawPath: string[],
+    @Query() query: Record<string, unknown>,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: HangarRequest,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const path = FilePath.parse(rawPath);
+    const options = { acl: aclOf(query.acl), declaredType: declaredTypeOf(query.contentType) };
+    if (!request.is(FILE_MEDIA_TYPE)) {
+      throw new HangarError('UnsupportedMediaType', `Send the file as ${FILE_MEDIA_TYPE}.`, { accepted: [FILE_MEDIA_TYPE] });
+    }
+    const lengthHeader = request.headers['content-length'];
+    const { written, created } = await this.files.write(
+      spaceId,
+      principal.userId,
+      path,
+      {
+        // Not the default iterator: it would destroy the socket when we stop early, and a 413 could not be sent.
+        chunks: request.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>,
+        declaredLength: lengthHeader === undefined ? undefined : Number(lengthHeader),
+        clientGone: () => request.destroyed && !request.complete,
+      },
+      options,
+    );
+    response.status(created ? 201 : 200);
+    return fileEntity(written, this.config.publicBaseUrl);
+  }
+
+  /** The bytes of the current version, or of `?version=N` (HEAD: the headers only). */
+  @Get(BYTES)
+  async read(
+    @Param('spaceId') spaceId: string,
+    @Param('path') rawPath: string[],
+    @Query() query: Record<string, unknown>,
+    @Req() request: HangarRequest,
+    @Res() response: Response,
+  ) {
+    const file = await this.delivery.forMember(spaceId, FilePath.parse(rawPath), versionNumberOf(query.version));
+    await sendStoredFile(request, response, file, {
+      cacheControl: MEMBER_CACHE,
+      open: (range) => this.delivery.read(file, range),
+      withBody: request.method !== 'HEAD',
+    });
+  }
+
+  /** Deletes the whole file, or only `?version=N` (the last version left takes the file with it). */
+  @Delete(BYTES)
+  @HttpCode(204)
+  async delete(
+    @Param('spaceId') spaceId: string,
+    @Param('path') rawPath: string[],
+    @Query() query: Record<string, unknown>,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    const path = FilePath.parse(rawPath);
+    const version = versionNumberOf(query.version);
+    if (version === undefined) await this.files.delete(spaceId, principal.userId, path);
+    else await this.files.deleteVersion(spaceId, principal.userId, path, version);
+  }
+
+  /** The File resource, or with `?version=N` that FileVersion. */
+  @Get(METADATA)
+  async metadata(@Param('spaceId') spaceId: string, @Param('path') rawPath: string[], @Query() query: Record<string, unknown>) {
+    const version = versionNumberOf(query.version);
+    const found = await this.files.withVersion(spaceId, FilePath.parse(rawPath), version);
+    return version === undefined ? fileEntity(found, this.config.publicBaseUrl) : fileVersionEntity(found, this.config.publicBaseUrl);
+  }
+
+  @Put(ACL)
+  async setAcl(
+    @Param('spaceId') spaceId: string,
+    @Param('path') rawPath: string[],
+    @JsonBody(aclBody) body: z.output<typeof aclBody>,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    return fileEntity(await this.files.setAcl(spaceId, principal.userId, FilePath.parse(rawPath), body.acl), this.config.publicBaseUrl);
+  }
+
+  /** The file's versions, newest first. */
+  @Get(VERSIONS)
+  async versions(@Param('spaceId') spaceId: string, @Param('path') rawPath: string[], @Query() query: Record<string, unknown>) {
+    const page = parsePage(query);
+    const { file, items, total } = await this.files.versions(spaceId, FilePath.parse(rawPath), page);
+    return collection(
+      items.map((version) => fileVersionEntity({ file, version }, this.config.publicBaseUrl)),
+      total,
+      page,
+    );
+  }
+
+  /** A signed URL for one version (`?version=N`, default the current one) that lives `?expiresIn=` seconds. */
+  @Get(SIGNED_URLS)
+  async signedUrl(@Param('spaceId') spaceId: string, @Param('path') rawPath: string[], @Query() query: Record<string, unknown>) {
+    const signed = await this.files.signedUrl(spaceId, FilePath.parse(rawPath), {
+      version: versionNumberOf(query.version),
+      expiresInSeconds: secondsOf(query.expiresIn, 'expiresIn'),
+    });
+    return { sys: { type: 'SignedFileUrl' as const }, url: signed.url, version: signed.version, expiresAt: signed.expiresAt.toISOString() };
+  }
+
+  @Get(ROOT_FOLDER)
+  async listRoot(@Param('spaceId') spaceId: string, @Query() query: Record<string, unknown>) {
+    return this.list(spaceId, FilePath.ROOT, query);
+  }
+
+  /** A folder's subfolders, then its files, each by name. */
+  @Get(FOLDER)
+  async listFolder(@Param('spaceId') spaceId: string, @Param('path') rawPath: string[], @Query() query: Record<string, unknown>) {
+    return this.list(spaceId, FilePath.parse(rawPath), query);
+  }
+
+  /** Creates an empty folder (201), or makes an implicit one explicit (200: it existed). */
+  @Put(FOLDER)
+  async createFolder(
+    @Param('spaceId') spaceId: string,
+    @Param('path') rawPath: string[],
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const { folder, created } = await this.files.createFolder(spaceId, principal.userId, FilePath.parse(rawPath));
+    response.status(created ? 201 : 200);
+    return folderEntity(folder);
+  }
+
+  /** Deletes an empty folder; 409 while it holds anything. */
+  @Delete(FOLDER)
+  @HttpCode(204)
+  async deleteFolder(@Param('spaceId') spaceId: string, @Param('path') rawPath: string[], @CurrentPrincipal() principal: Principal) {
+    await this.files.deleteFolder(spaceId, principal.userId, FilePath.parse(rawPath));
+  }
+
+  private async list(spaceId: string, folder: FilePath, query: Record<string, unknown>) {
+    const page = parsePage(query);
+    const { items, total } = await this.files.list(spaceId, folder, page);
+    return collection(
+      items.map((entry) => this.entryResource(entry)),
+      total,
+      page,
+    );
+  }
+
+  private entryResource(entry: FolderEntry) {
+    return entry.kind === 'folder' ? folderEntity(entry.folder) : fileEntity(entry.file, this.config.publicBaseUrl);
+  }
+}

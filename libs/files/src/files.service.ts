@@ -1,0 +1,465 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@hangar/config';
+import {
+  constraintViolationOf,
+  type File,
+  FileAcl,
+  type FileFolder,
+  type FileVersion,
+  Prisma,
+  PrismaService,
+  type Upload,
+} from '@hangar/database';
+import { HangarError, MASTER_ENVIRONMENT, newId, NotFoundError } from '@hangar/domain';
+import { DomainEventsService, EventTopic } from '@hangar/events';
+import { type IncomingBody, UploadCleanupService, uploadEvent, UploadSessionService } from '@hangar/ingest';
+import { deliveredTypeOf, MediaInspector, SNIFF_BYTES } from '@hangar/media';
+import { StorageService } from '@hangar/storage';
+import { fileEntity, fileEvent, type FileWithVersion, folderEvent } from './file-entity';
+import { fileDeliveryUrl, fileObjectKey } from './file-keys';
+import { FilePath } from './file-path';
+import { FileUrlSigner } from './file-url-signer';
+
+export interface Page {
+  readonly skip: number;
+  readonly limit: number;
+}
+
+/** What a write may say besides its bytes. */
+export interface WriteOptions {
+  /** The type the client says the bytes are: a hint (the bytes decide; see libs/media deliveredTypeOf). */
+  readonly declaredType?: string | undefined;
+  /** The file's ACL after the write; a new file is private unless told otherwise, an existing one keeps its ACL. */
+  readonly acl?: FileAcl | undefined;
+}
+
+/** One entry of a folder listing: its subfolders first, then its files, each by name. */
+export type FolderEntry =
+  { readonly kind: 'folder'; readonly folder: FileFolder } | { readonly kind: 'file'; readonly file: FileWithVersion };
+
+export interface SignedFileUrl {
+  readonly url: string;
+  readonly version: number;
+  readonly expiresAt: Date;
+}
+
+/** A new file is private: its bytes are not reachable without a token until someone decides otherwise (as Capillary's default). */
+export const DEFAULT_FILE_ACL: FileAcl = FileAcl.private;
+
+const conflict = (message: string, details: Record<string, unknown>) => new HangarError('Conflict', message, details);
+
+/**
+ * A space's path-addressed files: numbered versions (every write is a new
+ * one; numbers are never reused), an ACL, folders explicit or made by their
+ * files. Bytes arrive only through the ingestion core, into an upload session
+ * whose object is already under `files/`; the version takes it over in the
+ * transaction that writes it. Every change commits with its domain events;
+ * changes to one space's files and folders take the space's lock for their
+ * (short) transaction, so "is this folder empty" and "put a file in it" never
+ * interleave.
+ */
+@Injectable()
+export class FilesService {
+  private readonly logger = new Logger(FilesService.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly prisma: PrismaService,
+    private readonly storage: StorageService,
+    private readonly events: DomainEventsService,
+    private readonly sessions: UploadSessionService,
+    private readonly cleanup: UploadCleanupService,
+    private readonly media: MediaInspector,
+    private readonly signer: FileUrlSigner,
+  ) {}
+
+  /** Writes a new file, or a new version of one: `created` tells which. */
+  async write(
+    spaceId: string,
+    actorId: string,
+    path: FilePath,
+    body: IncomingBody,
+    options: WriteOptions = {},
+  ): Promise<{ written: FileWithVersion; created: boolean }> {
+    // Checked before the bytes are taken (a refusal then costs nothing), and again under the lock.
+    await this.assertFileFits(this.prisma, spaceId, path);
+    const head: Buffer[] = [];
+    const upload = await this.sessions.ingest(
+      { spaceId, environmentId: MASTER_ENVIRONMENT },
+      actorId,
+      { ...body, chunks: keepingHead(body.chunks, head) },
+      { objectKeyOf: (uploadId) => fileObjectKey(spaceId, uploadId) },
+    );
+    try {
+      const sniffed = Buffer.concat(head).subarray(0, SNIFF_BYTES);
+      const contentType = deliveredTypeOf(await this.media.detectType(sniffed), options.declaredType ?? '', sniffed);
+      return await this.prisma.$transaction((tx) => this.recordVersion(tx, spaceId, actorId, path, upload, contentType, options));
+    } catch (error) {
+      // The bytes go with their session: nothing of a failed write stays (or, with storage down, the purge removes it).
+      await this.cleanup.discard(upload);
+      throw explainConstraint(error, spaceId);
+    }
+  }
+
+  private async recordVersion(
+    tx: Prisma.TransactionClient,
+    spaceId: string,
+    actorId: string,
+    path: FilePath,
+    upload: Upload,
+    contentType: string,
+    options: WriteOptions,
+  ): Promise<{ written: FileWithVersion; created: boolean }> {
+    await lockFilesOf(tx, spaceId);
+    await this.assertFileFits(tx, spaceId, path);
+    const now = new Date();
+    const existing = await tx.file.findUnique({ where: { spaceId_path: { spaceId, path: path.toString() } } });
+    const file = existing
+      ? await tx.file.update({
+          where: { id: existing.id },
+          data: {
+            currentVersion: existing.lastVersion + 1,
+            lastVersion: existing.lastVersion + 1,
+            updatedById: actorId,
+            updatedAt: now,
+            ...(options.acl === undefined ? {} : { acl: options.acl }),
+          },
+        })
+      : await tx.file.create({
+          data: {
+            id: newId(),
+            spaceId,
+            path: path.toString(),
+            folder: path.parent.toString(),
+            name: path.name,
+            acl: options.acl ?? DEFAULT_FILE_ACL,
+            currentVersion: 1,
+            lastVersion: 1,
+            createdById: actorId,
+            createdAt: now,
+            updatedById: actorId,
+            updatedAt: now,
+          },
+        });
+    const version = await tx.fileVersion.create({
+      data: {
+        fileId: file.id,
+        number: file.currentVersion,
+        objectKey: upload.objectKey,
+        size: upload.size ?? 0n,
+        sha256: upload.sha256 ?? '',
+        contentType,
+        declaredType: options.declaredType ?? null,
+        createdById: actorId,
+        createdAt: now,
+      },
+    });
+    await ensureFolders(tx, spaceId, path.ancestors(), actorId);
+    // The session is consumed: its object now belongs to the version. Gone meanwhile (deleted through the Upload API)?
+    // Then so are its bytes, and this write fails whole.
+    const { count } = await tx.upload.deleteMany({ where: { id: upload.id, status: 'ready' } });
+    if (count === 0)
+      throw conflict('The upload session was removed before the file took its bytes; send them again.', { path: path.toString() });
+    const written = { file, version };
+    await this.events.stage(
+      tx,
+      fileEvent(existing ? EventTopic.FileVersionCreate : EventTopic.FileCreate, fileEntity(written, this.config.publicBaseUrl), actorId),
+      uploadEvent(EventTopic.UploadDelete, upload, actorId),
+    );
+    return { written, created: existing === null };
+  }
+
+  /** A file with its current version, or 404. */
+  async get(spaceId: string, path: FilePath): Promise<FileWithVersion> {
+    return this.withVersion(spaceId, path, undefined);
+  }
+
+  /** One version of a file (its current one when `number` is undefined), or 404. */
+  async withVersion(spaceId: string, path: FilePath, number: number | undefined): Promise<FileWithVersion> {
+    const file = await this.prisma.file.findUnique({ where: { spaceId_path: { spaceId, path: path.toString() } } });
+    if (!file) throw new NotFoundError('File', path.toString());
+    const version = await this.prisma.fileVersion.findUnique({
+      where: { fileId_number: { fileId: file.id, number: number ?? file.currentVersion } },
+    });
+    if (!version) throw new NotFoundError('FileVersion', `${path.toString()}@${number ?? file.currentVersion}`);
+    return { file, version };
+  }
+
+  /** A file's versions, newest first. */
+  async versions(spaceId: string, path: FilePath, page: Page): Promise<{ file: File; items: FileVersion[]; total: number }> {
+    const { file } = await this.get(spaceId, path);
+    const [items, total] = await Promise.all([
+      this.prisma.fileVersion.findMany({ where: { fileId: file.id }, orderBy: { number: 'desc' }, skip: page.skip, take: page.limit }),
+      this.prisma.fileVersion.count({ where: { fileId: file.id } }),
+    ]);
+    return { file, items, total };
+  }
+
+  async setAcl(spaceId: string, actorId: string, path: FilePath, acl: FileAcl): Promise<FileWithVersion> {
+    return this.prisma.$transaction(async (tx) => {
+      const existing = await tx.file.findUnique({ where: { spaceId_path: { spaceId, path: path.toString() } } });
+      if (!existing) throw new NotFoundError('File', path.toString());
+      const file = await tx.file.update({ where: { id: existing.id }, data: { acl, updatedById: actorId, updatedAt: new Date() } });
+      const version = await tx.fileVersion.findUniqueOrThrow({
+        where: { fileId_number: { fileId: file.id, number: file.currentVersion } },
+      });
+      const changed = { file, version };
+      if (existing.acl !== acl)
+        await this.events.stage(tx, fileEvent(EventTopic.FileAclChange, fileEntity(changed, this.config.publicBaseUrl), actorId));
+      return changed;
+    });
+  }
+
+  /** Deletes one version; the last one left takes the file with it. Its object goes after the commit. */
+  async deleteVersion(spaceId: string, actorId: string, path: FilePath, number: number): Promise<void> {
+    const objectKey = await this.prisma.$transaction(async (tx) => {
+      await lockFilesOf(tx, spaceId);
+      const { file, version } = await this.versionIn(tx, spaceId, path, number);
+      const remaining = await tx.fileVersion.findFirst({
+        where: { fileId: file.id, number: { not: number } },
+        orderBy: { number: 'desc' },
+      });
+      if (!remaining) {
+        await this.removeFile(tx, file, version, actorId);
+        return version.objectKey;
+      }
+      await tx.fileVersion.delete({ where: { fileId_number: { fileId: file.id, number } } });
+      // The newest version left becomes current when the current one goes; deleting an older one changes nothing else.
+      const deletedCurrent = number === file.currentVersion;
+      const updated = await tx.file.update({
+        where: { id: file.id },
+        data: { currentVersion: deletedCurrent ? remaining.number : file.currentVersion, updatedById: actorId, updatedAt: new Date() },
+      });
+      const current = deletedCurrent
+        ? remaining
+        : await tx.fileVersion.findUniqueOrThrow({ where: { fileId_number: { fileId: file.id, number: file.currentVersion } } });
+      await this.events.stage(
+        tx,
+        fileEvent(EventTopic.FileVersionDelete, fileEntity({ file: updated, version: current }, this.config.publicBaseUrl), actorId),
+      );
+      return version.objectKey;
+    });
+    await this.removeObjects([objectKey]);
+  }
+
+  /** Deletes a file, every version of it, and the implicit folders it leaves empty. */
+  async delete(spaceId: string, actorId: string, path: FilePath): Promise<void> {
+    const objectKeys = await this.prisma.$transaction(async (tx) => {
+      await lockFilesOf(tx, spaceId);
+      const { file, version } = await this.versionIn(tx, spaceId, path, undefined);
+      const versions = await tx.fileVersion.findMany({ where: { fileId: file.id }, select: { objectKey: true } });
+      await this.removeFile(tx, file, version, actorId);
+      return versions.map((stored) => stored.objectKey);
+    });
+    await this.removeObjects(objectKeys);
+  }
+
+  private async removeFile(tx: Prisma.TransactionClient, file: File, current: FileVersion, actorId: string): Promise<void> {
+    await tx.file.delete({ where: { id: file.id } });
+    await pruneEmptyFolders(tx, file.spaceId, FilePath.parse(file.path).parent);
+    await this.events.stage(
+      tx,
+      fileEvent(EventTopic.FileDelete, fileEntity({ file, version: current }, this.config.publicBaseUrl), actorId),
+    );
+  }
+
+  private async versionIn(
+    tx: Prisma.TransactionClient,
+    spaceId: string,
+    path: FilePath,
+    number: number | undefined,
+  ): Promise<FileWithVersion> {
+    const file = await tx.file.findUnique({ where: { spaceId_path: { spaceId, path: path.toString() } } });
+    if (!file) throw new NotFoundError('File', path.toString());
+    const version = await tx.fileVersion.findUnique({
+      where: { fileId_number: { fileId: file.id, number: number ?? file.currentVersion } },
+    });
+    if (!version) throw new NotFoundError('FileVersion', `${path.toString()}@${number ?? file.currentVersion}`);
+    return { file, version };
+  }
+
+  /** Creates an (explicit) empty folder; one that exists already is made explicit. `created` is false when it existed. */
+  async createFolder(spaceId: string, actorId: string, path: FilePath): Promise<{ folder: FileFolder; created: boolean }> {
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        await lockFilesOf(tx, spaceId);
+        if (await tx.file.findUnique({ where: { spaceId_path: { spaceId, path: path.toString() } }, select: { id: true } })) {
+          throw conflict('A file has this path; a folder cannot have it too.', { path: path.toString() });
+        }
+        await this.assertNoFileAbove(tx, spaceId, path);
+        const key = { spaceId_path: { spaceId, path: path.toString() } };
+        const existing = await tx.fileFolder.findUnique({ where: key });
+        if (existing?.explicit) return { folder: existing, created: false };
+        await ensureFolders(tx, spaceId, path.ancestors(), actorId);
+        const folder = existing
+          ? await tx.fileFolder.update({ where: key, data: { explicit: true } })
+          : await tx.fileFolder.create({ data: { ...folderRow(spaceId, path, actorId), explicit: true } });
+        await this.events.stage(tx, folderEvent(EventTopic.FolderCreate, folder, actorId));
+        return { folder, created: existing === null };
+      });
+    } catch (error) {
+      throw explainConstraint(error, spaceId);
+    }
+  }
+
+  /** Deletes an empty folder (409 while it holds anything); implicit folders above it that it leaves empty go too. */
+  async deleteFolder(spaceId: string, actorId: string, path: FilePath): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      await lockFilesOf(tx, spaceId);
+      const folder = await tx.fileFolder.findUnique({ where: { spaceId_path: { spaceId, path: path.toString() } } });
+      if (!folder) throw new NotFoundError('Folder', path.toString());
+      const [files, folders] = await Promise.all([
+        tx.file.count({ where: { spaceId, folder: folder.path } }),
+        tx.fileFolder.count({ where: { spaceId, parent: folder.path } }),
+      ]);
+      if (files + folders > 0) throw conflict('The folder is not empty.', { path: folder.path, files, folders });
+      await tx.fileFolder.delete({ where: { spaceId_path: { spaceId, path: folder.path } } });
+      await pruneEmptyFolders(tx, spaceId, path.parent);
+      await this.events.stage(tx, folderEvent(EventTopic.FolderDelete, folder, actorId));
+    });
+  }
+
+  /** A folder's subfolders (first) and files, by name; 404 for a folder that does not exist (the root always does). */
+  async list(spaceId: string, folder: FilePath, page: Page): Promise<{ items: FolderEntry[]; total: number }> {
+    const parent = folder.toString();
+    if (!folder.isRoot && !(await this.prisma.fileFolder.findUnique({ where: { spaceId_path: { spaceId, path: parent } } }))) {
+      throw new NotFoundError('Folder', parent);
+    }
+    const [folderCount, fileCount] = await Promise.all([
+      this.prisma.fileFolder.count({ where: { spaceId, parent } }),
+      this.prisma.file.count({ where: { spaceId, folder: parent } }),
+    ]);
+    const folders =
+      page.skip < folderCount
+        ? await this.prisma.fileFolder.findMany({ where: { spaceId, parent }, orderBy: { name: 'asc' }, skip: page.skip, take: page.limit })
+        : [];
+    const fileLimit = page.limit - folders.length;
+    const files =
+      fileLimit > 0
+        ? await this.prisma.file.findMany({
+            where: { spaceId, folder: parent },
+            orderBy: { name: 'asc' },
+            skip: Math.max(0, page.skip - folderCount),
+            take: fileLimit,
+          })
+        : [];
+    const versions = await this.currentVersions(files);
+    return {
+      items: [
+        ...folders.map((row) => ({ kind: 'folder' as const, folder: row })),
+        ...files.flatMap((file) => {
+          const version = versions.get(file.id);
+          return version ? [{ kind: 'file' as const, file: { file, version } }] : [];
+        }),
+      ],
+      total: folderCount + fileCount,
+    };
+  }
+
+  private async currentVersions(files: readonly File[]): Promise<Map<string, FileVersion>> {
+    if (files.length === 0) return new Map();
+    const rows = await this.prisma.fileVersion.findMany({
+      where: { OR: files.map((file) => ({ fileId: file.id, number: file.currentVersion })) },
+    });
+    return new Map(rows.map((row) => [row.fileId, row]));
+  }
+
+  /**
+   * A URL that fetches one version of a file without a token until it
+   * expires, whatever the file's ACL: `expiresInSeconds` (default
+   * FILE_URL_DEFAULT_SECONDS) from 1 up to FILE_URL_MAX_SECONDS.
+   */
+  async signedUrl(
+    spaceId: string,
+    path: FilePath,
+    options: { version?: number | undefined; expiresInSeconds?: number | undefined },
+  ): Promise<SignedFileUrl> {
+    const { defaultUrlSeconds, maxUrlSeconds } = this.config.files;
+    const lifetime = options.expiresInSeconds ?? defaultUrlSeconds;
+    if (!Number.isInteger(lifetime) || lifetime < 1 || lifetime > maxUrlSeconds) {
+      throw new HangarError('InvalidQuery', `expiresIn must be a whole number of seconds from 1 to ${maxUrlSeconds}.`, {
+        parameter: 'expiresIn',
+      });
+    }
+    const { version } = await this.withVersion(spaceId, path, options.version);
+    const expiresAt = this.signer.now() + lifetime;
+    const query = this.signer.sign({ spaceId, path, version: version.number, expiresAt });
+    return {
+      url: fileDeliveryUrl(this.config.publicBaseUrl, spaceId, path, query),
+      version: version.number,
+      expiresAt: new Date(expiresAt * 1000),
+    };
+  }
+
+  /** A file cannot sit where a folder is, nor under a path that is a file. */
+  private async assertFileFits(db: Prisma.TransactionClient, spaceId: string, path: FilePath): Promise<void> {
+    if (await db.fileFolder.findUnique({ where: { spaceId_path: { spaceId, path: path.toString() } }, select: { path: true } })) {
+      throw conflict('A folder has this path; a file cannot have it too.', { path: path.toString() });
+    }
+    await this.assertNoFileAbove(db, spaceId, path);
+  }
+
+  private async assertNoFileAbove(db: Prisma.TransactionClient, spaceId: string, path: FilePath): Promise<void> {
+    const ancestors = path.ancestors().map(String);
+    if (ancestors.length === 0) return;
+    const file = await db.file.findFirst({ where: { spaceId, path: { in: ancestors } }, select: { path: true } });
+    if (file) throw conflict(`${file.path} is a file, so it cannot be a folder too.`, { path: path.toString(), file: file.path });
+  }
+
+  private async removeObjects(keys: readonly string[]): Promise<void> {
+    await this.storage.removeMany(keys).catch((error: unknown) => {
+      // The orphan sweeper removes objects no row owns.
+      this.logger.warn({ msg: 'could not remove the objects of deleted file versions', keys, reason: (error as Error).message });
+    });
+  }
+}
+
+/**
+ * Serialises changes to one space's files and folders until the transaction
+ * ends: without it, a write could put a file into a folder a concurrent delete
+ * has just found empty and removed.
+ */
+async function lockFilesOf(tx: Prisma.TransactionClient, spaceId: string): Promise<void> {
+  await tx.$queryRaw`SELECT 1 AS "locked" FROM pg_advisory_xact_lock(hashtextextended(${`hangar:files:${spaceId}`}, 0))`;
+}
+
+function folderRow(spaceId: string, path: FilePath, actorId: string) {
+  return { spaceId, path: path.toString(), parent: path.parent.toString(), name: path.name, createdById: actorId };
+}
+
+/** The implicit folders a file's path passes through (those that exist already are left as they are). */
+async function ensureFolders(tx: Prisma.TransactionClient, spaceId: string, folders: readonly FilePath[], actorId: string): Promise<void> {
+  if (folders.length === 0) return;
+  await tx.fileFolder.createMany({ data: folders.map((folder) => folderRow(spaceId, folder, actorId)), skipDuplicates: true });
+}
+
+/** Removes `folder` and then each folder above it while it is implicit and empty. */
+async function pruneEmptyFolders(tx: Prisma.TransactionClient, spaceId: string, folder: FilePath): Promise<void> {
+  for (const candidate of folder.isRoot ? [] : [folder, ...folder.ancestors()]) {
+    const path = candidate.toString();
+    const removed = await tx.$executeRaw`
+      DELETE FROM "FileFolder" f
+      WHERE f."spaceId" = ${spaceId} AND f."path" = ${path} AND NOT f."explicit"
+        AND NOT EXISTS (SELECT 1 FROM "File" WHERE "spaceId" = ${spaceId} AND "folder" = ${path})
+        AND NOT EXISTS (SELECT 1 FROM "FileFolder" c WHERE c."spaceId" = ${spaceId} AND c."parent" = ${path})`;
+    if (removed === 0) return;
+  }
+}
+
+/** The space went away while a write was under way: its files went with it. */
+function explainConstraint(error: unknown, spaceId: string): unknown {
+  return constraintViolationOf(error)?.kind === 'foreign-key' ? new NotFoundError('Space', spaceId) : error;
+}
+
+/** Passes `chunks` through, keeping copies of its first SNIFF_BYTES bytes in `head` (for sniffing the type without a second read). */
+async function* keepingHead(chunks: AsyncIterable<Buffer>, head: Buffer[]): AsyncGenerator<Buffer> {
+  let kept = 0;
+  for await (const chunk of chunks) {
+    if (kept < SNIFF_BYTES) {
+      const piece = Buffer.from(chunk.subarray(0, SNIFF_BYTES - kept));
+      head.push(piece);
+      kept += piece.length;
+    }
+    yield chunk;
+  }
+}
