@@ -27,6 +27,20 @@ describe('loadConfig', () => {
     expect(config.admin.promoteExisting).toBe(false);
   });
 
+  it('reads FILE_URL_SIGNING_KEYS as id:secret pairs, first one first, and bounds the default URL lifetime by the maximum', () => {
+    expect(loadConfig({}).files).toEqual({ signingKeys: [], defaultUrlSeconds: 3600, maxUrlSeconds: 604_800 });
+    const secret = 's'.repeat(32);
+    const config = loadConfig({ FILE_URL_SIGNING_KEYS: ` new:${secret}:with-colon , old:${secret} `, FILE_URL_MAX_SECONDS: '600' });
+    expect(config.files).toEqual({
+      signingKeys: [
+        { id: 'new', secret: `${secret}:with-colon` },
+        { id: 'old', secret },
+      ],
+      defaultUrlSeconds: 600,
+      maxUrlSeconds: 600,
+    });
+  });
+
   it('reads REMOTE_FETCH_ALLOW_HOSTS as host names normalized as a URL normalizes its host', () => {
     const config = loadConfig({ REMOTE_FETCH_ALLOW_HOSTS: ' localhost, Media.Internal ,,10.0.0.5,[::1]' });
     expect(config.remoteFetch.allowHosts).toEqual(['localhost', 'media.internal', '10.0.0.5', '[::1]']);
@@ -92,6 +106,10 @@ describe('loadConfig', () => {
     ['AUTH_FAILURES_PER_MINUTE', '-1'],
     ['TRUST_PROXY_HOPS', 'yes'],
     ['HANGAR_ADMIN_PROMOTE_EXISTING', 'yes'],
+    ['FILE_URL_SIGNING_KEYS', 'no-colon-here'],
+    ['FILE_URL_SIGNING_KEYS', `k1:${'s'.repeat(31)}`],
+    ['FILE_URL_SIGNING_KEYS', `k1:${'s'.repeat(32)},k1:${'t'.repeat(32)}`],
+    ['FILE_URL_SIGNING_KEYS', `bad id:${'s'.repeat(32)}`],
   ])('refuses an invalid %s with one line naming it', (name, value) => {
     const load = () => loadConfig({ [name]: value });
     expect(load).toThrow(ConfigError);
