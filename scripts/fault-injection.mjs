@@ -6,6 +6,8 @@
 // while killing one of them with SIGKILL at random moments and restarting it.
 // Then checks what Hangar promises:
 //   - every upload that got a 201 is readable, with the bytes' SHA-256;
+//   - every file write that got a 201 or 200 (Files API) left that version readable,
+//     with the bytes' SHA-256;
 //   - every process call that got a 204 ended exactly once (ready or failed with a
 //     reason; one version bump; one stored object);
 //   - once the purge and the orphan sweeper have run, no object lacks a row and no
@@ -40,11 +42,12 @@ const option = (name, fallback) => {
 const ITERATIONS = option('iterations', 20);
 const CLIENTS = option('clients', 6);
 const DATABASE_URL = process.env.FAULTS_DATABASE_URL ?? 'postgresql://hangar:hangar@127.0.0.1:55432/hangar_faults';
-const BUCKET = 'hangar-faults';
+// Checkouts sharing one set of services run with their own database, bucket and prefix (the run empties its bucket).
+const BUCKET = process.env.FAULTS_BUCKET ?? 'hangar-faults';
 const TOKEN = 'CFPAT-fault-injection-administrator-token-000000';
 const S3 = new URL(process.env.S3_ENDPOINT ?? 'http://127.0.0.1:59000');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:56379';
-const QUEUE_PREFIX = 'hangar-faults';
+const QUEUE_PREFIX = process.env.FAULTS_QUEUE_PREFIX ?? 'hangar-faults';
 const SPOOL = mkdtempSync(join(tmpdir(), 'hangar-faults-spool-'));
 
 const env = (port) => ({
@@ -158,6 +161,7 @@ async function call(method, path, { body, headers = {} } = {}) {
 let base = '';
 const acknowledgedUploads = new Map(); // id -> sha256
 const acknowledgedProcessing = new Set(); // asset id
+const acknowledgedFileVersions = new Map(); // `${path}@${version}` -> sha256
 let requests = 0;
 let failedRequests = 0;
 let stop = false;
@@ -174,6 +178,18 @@ async function client(spaceId, pngSample) {
             ? randomBytes(6 * MiB + Math.floor(Math.random() * 6 * MiB))
             : randomBytes(1024 + Math.floor(Math.random() * 3 * MiB));
       requests += 1;
+      if (Math.random() < 0.25) {
+        // A Files API write: a few names, so some writes are new versions of a file.
+        const path = `faults/${Math.floor(Math.random() * 8)}.bin`;
+        const written = await call('PUT', `/spaces/${spaceId}/files/${path}`, {
+          body: bytes,
+          headers: { 'content-type': 'application/octet-stream' },
+        });
+        if (written.status === 201 || written.status === 200)
+          acknowledgedFileVersions.set(`${path}@${written.body.sys.version}`, sha256(bytes));
+        else failedRequests += 1;
+        continue;
+      }
       const uploaded = await call('POST', `/spaces/${spaceId}/uploads`, {
         body: bytes,
         headers: { 'content-type': 'application/octet-stream' },
@@ -272,6 +288,17 @@ for (const [id, digest] of acknowledgedUploads) {
   uploadsChecked += 1;
   if (upload.status !== 200 || upload.body.details.sha256 !== digest) violations.push(`upload ${id}: ${upload.status}`);
 }
+let fileVersionsChecked = 0;
+for (const [pathAtVersion, digest] of acknowledgedFileVersions) {
+  const [path, version] = pathAtVersion.split('@');
+  const response = await request(`${base}/spaces/${spaceId}/files/${path}?version=${version}`, {
+    headers: { authorization: `Bearer ${TOKEN}` },
+    dispatcher,
+  });
+  const body = Buffer.from(await response.body.arrayBuffer());
+  fileVersionsChecked += 1;
+  if (response.statusCode !== 200 || sha256(body) !== digest) violations.push(`file ${pathAtVersion}: ${response.statusCode}`);
+}
 let processingChecked = 0;
 for (const assetId of acknowledgedProcessing) {
   processingChecked += 1;
@@ -291,12 +318,18 @@ for (const assetId of acknowledgedProcessing) {
 const objects = new Set();
 for await (const item of minio.listObjectsV2(BUCKET, '', true)) objects.add(item.name);
 const owned = new Set(
-  (await db.query(`SELECT "objectKey" FROM "Upload" UNION ALL SELECT "objectKey" FROM "AssetFile" WHERE status = 'ready'`)).rows.map(
-    (row) => row.objectKey,
-  ),
+  (
+    await db.query(
+      `SELECT "objectKey" FROM "Upload" UNION ALL SELECT "objectKey" FROM "AssetFile" WHERE status = 'ready' UNION ALL SELECT "objectKey" FROM "FileVersion"`,
+    )
+  ).rows.map((row) => row.objectKey),
 );
 const ownedAny = new Set(
-  (await db.query(`SELECT "objectKey" FROM "Upload" UNION ALL SELECT "objectKey" FROM "AssetFile"`)).rows.map((row) => row.objectKey),
+  (
+    await db.query(
+      `SELECT "objectKey" FROM "Upload" UNION ALL SELECT "objectKey" FROM "AssetFile" UNION ALL SELECT "objectKey" FROM "FileVersion"`,
+    )
+  ).rows.map((row) => row.objectKey),
 );
 const objectsWithoutRow = [...objects].filter((key) => !ownedAny.has(key));
 const rowsWithoutObject = [...owned].filter((key) => !objects.has(key));
@@ -333,7 +366,7 @@ rmSync(SPOOL, { recursive: true, force: true });
 console.log(
   `fault injection: ${ITERATIONS} iterations in ${((Date.now() - started) / 1000).toFixed(0)} s; killed api ${api.kills}×, worker ${worker.kills}×; ` +
     `${requests} requests (${failedRequests} refused or failed while a process was down, as expected); checked ${uploadsChecked} acknowledged uploads (minimum ${MIN_UPLOADS}), ` +
-    `${processingChecked} acknowledged process calls (minimum ${MIN_PROCESS_CALLS}), ${objects.size} objects against ${ownedAny.size} rows, ` +
+    `${processingChecked} acknowledged process calls (minimum ${MIN_PROCESS_CALLS}), ${fileVersionsChecked} acknowledged file versions, ${objects.size} objects against ${ownedAny.size} rows, ` +
     `${strandedMultipart} multipart uploads stranded by api kills (${leftMultipart.length} left), ` +
     `${strandedSpoolFiles} spooled parts stranded by kills (${spoolLeft.length} spool directories left); violations: ${violations.length}`,
 );
