@@ -5,10 +5,17 @@ import { PrismaService } from '@hangar/database';
 import { FilePath, FileUrlSigner, FILES_PREFIX } from '@hangar/files';
 import { ObjectOwnershipRegistry, StorageService } from '@hangar/storage';
 import { type RunningApi, startApi } from './support/api-harness';
+import { objectExists } from './support/bucket';
 import { expectContentfulError } from './support/contentful-shape';
 import { addMember, JSON_TYPE, newSpace, newUser, type TestUser } from './support/factories';
 import { makeImage } from './support/images';
+import { hourlyRounds } from './support/rounds';
+import { startWorker } from './support/worker-harness';
+import { OrphanSweepJob } from '../apps/worker/src/storage/orphan-sweep.job';
 
+// A bucket of its own, so the orphan sweep below judges only this file's objects.
+const BUCKET = { S3_BUCKET: 'hangar-files-test', ORPHAN_SWEEP_INTERVAL_SECONDS: '3600' };
+const nextRound = hourlyRounds();
 const OLD_KEY = { id: 'old', secret: 'o'.repeat(40) };
 const NEW_KEY = { id: 'new', secret: 'n'.repeat(40) };
 const MAX_BYTES = 4 * 1024 * 1024;
@@ -46,6 +53,7 @@ describe('Files API', () => {
 
   beforeAll(async () => {
     api = await startApi({
+      ...BUCKET,
       FILE_URL_SIGNING_KEYS: `${NEW_KEY.id}:${NEW_KEY.secret},${OLD_KEY.id}:${OLD_KEY.secret}`,
       FILE_URL_MAX_SECONDS: '86400',
       UPLOAD_MAX_BYTES: String(MAX_BYTES),
@@ -384,6 +392,22 @@ describe('Files API', () => {
       const events = await prisma.domainEvent.findMany({ where: { spaceId, entityId: written.body.sys.id }, orderBy: { id: 'asc' } });
       expect(events.map((event) => event.topic)).toEqual(['Hangar.File.create', 'Hangar.File.version_create', 'Hangar.File.delete']);
       expect(events.every((event) => event.entityType === 'File' && event.actorId === user.id)).toBe(true);
+    });
+
+    it("the worker's orphan sweep keeps every version's object and removes a files/ object no row owns", async () => {
+      const written = await put('swept/kept.txt', Buffer.from('kept')).expect(201);
+      const { objectKey } = await prisma.fileVersion.findFirstOrThrow({ where: { fileId: written.body.sys.id } });
+      const stray = `${FILES_PREFIX}${spaceId}/stray-object`;
+      await storage.putObject(stray, Buffer.from('nobody owns me'));
+      const worker = await startWorker({ ...BUCKET, ORPHAN_GRACE_SECONDS: '0' });
+      try {
+        for (let round = 0; round < 50; round += 1) if ((await worker.get(OrphanSweepJob).runRound(nextRound())).wrapped) break;
+      } finally {
+        await worker.close();
+      }
+      expect(await objectExists(storage, objectKey)).toBe(true);
+      expect(await objectExists(storage, stray)).toBe(false);
+      expect((await bytesOf('files/swept/kept.txt')).toString()).toBe('kept');
     });
 
     it('leaves no rows and no objects once every file is deleted', async () => {
