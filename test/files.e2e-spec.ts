@@ -180,6 +180,31 @@ describe('Files API', () => {
       expect((list.body.items as { sys: { version: number } }[]).map((item) => item.sys.version)).toEqual([3, 2]);
     });
 
+    it('numbers concurrent writes of one new name 1–8: one creates the file (201), the others add versions (200)', async () => {
+      const bodies = Array.from({ length: 8 }, (_, n) => Buffer.from(`concurrent ${n}`));
+      const responses = await Promise.all(bodies.map((body) => put('race/same.txt', body)));
+      expect(responses.map((response) => response.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
+      const versions = responses.map((response) => response.body.sys.version as number).sort((a, b) => a - b);
+      expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      for (const response of responses) {
+        const stored = await bytesOf(`files/race/same.txt?version=${response.body.sys.version as number}`);
+        expect(sha256(stored)).toBe(response.body.sha256);
+      }
+    });
+
+    it('keeps an implicit folder that a write fills while its last file is deleted', async () => {
+      for (let round = 0; round < 5; round += 1) {
+        await put(`churn/${round}/old.txt`, Buffer.from('old')).expect(201);
+        const [deleted, written] = await Promise.all([
+          request(api.baseUrl).delete(`/spaces/${spaceId}/files/churn/${round}/old.txt`).set(user.auth),
+          put(`churn/${round}/new.txt`, Buffer.from('new')),
+        ]);
+        expect([deleted.status, written.status]).toEqual([204, 201]);
+        const listed = await get(`folders/churn/${round}`).expect(200);
+        expect((listed.body.items as { path: string }[]).map((item) => item.path)).toEqual([`churn/${round}/new.txt`]);
+      }
+    });
+
     it('deletes one version (the current one: the newest left becomes current; numbers are not reused)', async () => {
       const key = async (n: number) =>
         (await prisma.fileVersion.findFirstOrThrow({ where: { file: { spaceId, path: 'v/three.txt' }, number: n } })).objectKey;

@@ -197,6 +197,8 @@ export class FilesService {
 
   async setAcl(spaceId: string, actorId: string, path: FilePath, acl: FileAcl): Promise<FileWithVersion> {
     return this.prisma.$transaction(async (tx) => {
+      // Under the lock, a delete cannot take the file between this read and the update.
+      await lockFilesOf(tx, spaceId);
       const existing = await tx.file.findUnique({ where: { spaceId_path: { spaceId, path: path.toString() } } });
       if (!existing) throw new NotFoundError('File', path.toString());
       const file = await tx.file.update({ where: { id: existing.id }, data: { acl, updatedById: actorId, updatedAt: new Date() } });
