@@ -42,6 +42,17 @@ export interface IncomingBody {
    * by its HTTP client's own timeouts, whose failures say what the remote server did.
    */
   readonly sender?: 'client' | 'server';
+  /**
+   * The file name and media type the client gave with the body, asked once the body has been read (a door may
+   * learn them only then: base64 JSON's `name` may follow its `data`). Validated by the door.
+   */
+  describe?(): UploadDescription;
+}
+
+/** What a client said about the bytes it sent; kept on the upload and shown in its `details`. */
+export interface UploadDescription {
+  readonly fileName?: string | undefined;
+  readonly contentType?: string | undefined;
 }
 
 export interface AppendOptions {
@@ -127,6 +138,40 @@ export class UploadSessionService {
     return this.slots.holding(createdById, () => this.ingestBody(target, createdById, body, { idleMs }));
   }
 
+  /**
+   * Several bodies that arrive one after another in one request (a form's
+   * files), each into its own session, all or nothing: when one fails — or
+   * `bodies` itself does (a malformed or aborted request) — the uploads
+   * already completed are deleted again (`Hangar.Upload.delete` follows their
+   * `create`), so the request leaves nothing behind. The request takes one of
+   * its user's slots, not one per body: its bodies arrive in turn over one
+   * connection, so it never holds more than one open session, one spooled
+   * part and one idle timer at a time — what a slot stands for. Each body
+   * must be read to its end before the next is asked for.
+   */
+  async ingestAll(target: EnvironmentTarget, createdById: string, bodies: AsyncIterable<IncomingBody>): Promise<Upload[]> {
+    const idleMs = this.config.uploads.idleTimeoutSeconds * 1000;
+    return this.slots.holding(createdById, async () => {
+      const completed: Upload[] = [];
+      try {
+        for await (const body of bodies) completed.push(await this.ingestBody(target, createdById, body, { idleMs }));
+      } catch (error) {
+        for (const upload of completed) {
+          // Marked `deleting` first: if storage fails now, the purge finishes it and it is never served meanwhile.
+          await this.cleanup.deleteOne({ id: upload.id }, createdById).catch((reason: unknown) => {
+            this.logger.warn({
+              msg: 'could not delete an upload of a failed request; the purge will',
+              uploadId: upload.id,
+              reason: (reason as Error).message,
+            });
+          });
+        }
+        throw error;
+      }
+      return completed;
+    });
+  }
+
   private async ingestBody(
     target: EnvironmentTarget,
     createdById: string,
@@ -145,14 +190,14 @@ export class UploadSessionService {
       await this.cleanup.discard(session, { objectMayExist: !isStorageUnreachable(error) });
       throw explainStreamFailure(error, body);
     }
-    return this.finish(session, progress, meter, { keepOnStorageFailure: false });
+    return this.finish(session, progress, meter, { keepOnStorageFailure: false, description: body.describe?.() });
   }
 
   /**
    * Opens a session: checks the announced length against the cap and writes
    * the `pending` row. An unknown environment is a 404.
    */
-  async open(target: EnvironmentTarget, createdById: string, declaredLength?: number): Promise<Upload> {
+  async open(target: EnvironmentTarget, createdById: string, declaredLength?: number, description?: UploadDescription): Promise<Upload> {
     const { maxBytes, ttlSeconds } = this.config.uploads;
     if (declaredLength !== undefined && declaredLength > maxBytes) throw new UploadTooLargeError(maxBytes);
     if (declaredLength === 0) throw new EmptyUploadError();
@@ -164,6 +209,8 @@ export class UploadSessionService {
           id,
           ...target,
           createdById,
+          fileName: description?.fileName,
+          contentType: description?.contentType,
           objectKey: uploadObjectKey(target.spaceId, target.environmentId, id),
           createdAt,
           expiresAt: new Date(createdAt.getTime() + ttlSeconds * 1000),
@@ -345,7 +392,7 @@ export class UploadSessionService {
     session: Upload,
     progress: Progress,
     meter: ByteMeter | undefined,
-    { keepOnStorageFailure }: { keepOnStorageFailure: boolean },
+    { keepOnStorageFailure, description }: { keepOnStorageFailure: boolean; description?: UploadDescription | undefined },
   ): Promise<Upload> {
     const key = session.objectKey;
     try {
@@ -363,8 +410,12 @@ export class UploadSessionService {
     try {
       const sha256 = meter?.digest() ?? (await this.hashStored(key));
       const size = BigInt(progress.receivedBytes);
+      const fileName = description?.fileName ?? session.fileName;
+      const contentType = description?.contentType ?? session.contentType;
       ready = {
         ...session,
+        fileName,
+        contentType,
         status: 'ready',
         size,
         receivedBytes: size,
@@ -377,7 +428,8 @@ export class UploadSessionService {
       const completed = await this.events.stageWithChange(
         this.prisma,
         Prisma.sql`UPDATE "Upload" SET "status" = 'ready', "size" = ${size}, "receivedBytes" = ${size}, "sha256" = ${sha256},
-          "multipartUploadId" = NULL, "tailBytes" = 0, "updatedAt" = ${ready.updatedAt}
+          "multipartUploadId" = NULL, "tailBytes" = 0, "updatedAt" = ${ready.updatedAt},
+          "fileName" = ${fileName}, "contentType" = ${contentType}
           WHERE "id" = ${session.id} AND "status" = 'pending' RETURNING 1`,
         uploadEvent(EventTopic.UploadCreate, ready, session.createdById),
       );
