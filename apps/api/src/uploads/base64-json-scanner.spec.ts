@@ -26,7 +26,10 @@ describe('Base64JsonScanner', () => {
   const base64 = bytes.toString('base64');
 
   it.each([1, 2, 3, 5, 7, 64, 4096])('decodes data fed %i bytes at a time, whatever the key order', (size) => {
-    const { bytes: decoded, fields } = scan(JSON.stringify({ data: base64, type: 'image/png', name: 'a.png', extra: { x: [1, '}'] } }), size);
+    const { bytes: decoded, fields } = scan(
+      JSON.stringify({ data: base64, type: 'image/png', name: 'a.png', extra: { x: [1, '}'] } }),
+      size,
+    );
     expect(decoded.equals(bytes)).toBe(true);
     expect(fields).toEqual({ name: 'a.png', type: 'image/png', dataUriType: undefined });
   });

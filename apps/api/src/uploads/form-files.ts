@@ -81,8 +81,13 @@ class EventQueue<T> {
  * A file part's bytes. busboy ends a part that reaches `fileSize` quietly and
  * skips the rest: without this check a cut file would be stored as if whole.
  */
-async function* fileChunks(stream: BusboyFileStream, maxBytes: number): AsyncGenerator<Buffer> {
-  for await (const chunk of stream) yield chunk as Buffer;
+async function* fileChunks(stream: BusboyFileStream, maxBytes: number, explain: (error: unknown) => unknown): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of stream) yield chunk as Buffer;
+  } catch (error) {
+    // The part's own error (Dicer: "Part terminated early") may arrive before the form's.
+    throw explain(error);
+  }
   if (stream.truncated) throw new UploadTooLargeError(maxBytes);
 }
 
@@ -134,18 +139,21 @@ export async function* formFileBodies(request: HangarRequest, options: FormReadO
   const events = new EventQueue<FormEvent>();
   let failed = false;
   let current: BusboyFileStream | undefined;
+  const explain = (error: unknown): Error =>
+    error instanceof HangarError ? error : clientGone() ? new ClientAbortedError() : malformedForm((error as Error).message);
   const fail = (error: unknown) => {
     if (failed) return;
     failed = true;
-    const explained =
-      error instanceof HangarError ? error : clientGone() ? new ClientAbortedError() : malformedForm((error as Error).message);
+    const explained = explain(error);
     // A file being stored waits on its stream: end it with the failure, or it would wait for ever.
     current?.destroy(explained);
     events.push({ kind: 'failed', error: explained });
   };
-  busboy.on('file', (field, stream, fileName, _encoding, contentType) =>
-    events.push({ kind: 'file', field, stream, fileName: fileName === '' ? undefined : fileName, contentType }),
-  );
+  busboy.on('file', (field, stream, fileName, _encoding, contentType) => {
+    // Its failures reach whoever reads it; one it has no reader for (yet, or any more) must not be an unhandled 'error'.
+    stream.on('error', () => undefined);
+    events.push({ kind: 'file', field, stream, fileName: fileName === '' ? undefined : fileName, contentType });
+  });
   busboy.on('field', (name, value, _nameTruncated, truncated) => events.push({ kind: 'field', name, value, truncated }));
   busboy.on('partsLimit', () => fail(new FormLimitError('parts')));
   busboy.on('filesLimit', () => fail(new FormLimitError('files')));
@@ -176,7 +184,8 @@ export async function* formFileBodies(request: HangarRequest, options: FormReadO
         continue;
       }
       current = event.stream;
-      const stream = event.fileName === undefined && described.fileName === undefined ? await nonEmpty(event.stream) : event.stream;
+      const unnamed = event.fileName === undefined && described.fileName === undefined;
+      const stream = unnamed ? await nonEmpty(event.stream).catch((error: unknown) => Promise.reject(explain(error))) : event.stream;
       if (stream === undefined) continue;
       const description = checkedDescription(
         { fileName: described.fileName ?? event.fileName, contentType: described.contentType ?? event.contentType },
@@ -188,7 +197,12 @@ export async function* formFileBodies(request: HangarRequest, options: FormReadO
       delete described.fileName;
       delete described.contentType;
       files += 1;
-      yield { chunks: fileChunks(stream, options.maxFileBytes), declaredLength: undefined, clientGone, describe: () => description };
+      yield {
+        chunks: fileChunks(stream, options.maxFileBytes, explain),
+        declaredLength: undefined,
+        clientGone,
+        describe: () => description,
+      };
       current = undefined;
     }
   } finally {
