@@ -248,6 +248,8 @@ describe('Upload API doors: multipart/form-data and base64 JSON', () => {
       for (let sent = 0; sent < 18 && !(await secondStarted()); sent += 1) await write(randomBytes(MiB));
       await waitFor(secondStarted, 10_000, 'the second file to begin its multipart upload');
       expect((await allUploadLeftovers(api.app, spaceId)).rows).toBe(2);
+      // The first file is stored whole but not ready: an api killed now leaves two pending rows the purge removes.
+      expect(await prisma.upload.count({ where: { spaceId, status: 'ready' } })).toBe(0);
       req.destroy();
       await waitFor(async () => (await allUploadLeftovers(api.app, spaceId)).rows === 0, 10_000, 'the request to be rolled back');
       expect(await allUploadLeftovers(api.app, spaceId)).toEqual(nothingLeft);

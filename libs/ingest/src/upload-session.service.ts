@@ -80,6 +80,14 @@ async function* fullPartsOnly(
   }
 }
 
+/** A body of a several-body request, stored whole; its row waits `pending` for the others. */
+interface StoredBody {
+  readonly session: Upload;
+  readonly size: bigint;
+  readonly sha256: string;
+  readonly description: UploadDescription | undefined;
+}
+
 /** What a write changed in the session. */
 interface Progress {
   receivedBytes: number;
@@ -140,36 +148,96 @@ export class UploadSessionService {
 
   /**
    * Several bodies that arrive one after another in one request (a form's
-   * files), each into its own session, all or nothing: when one fails — or
-   * `bodies` itself does (a malformed or aborted request) — the uploads
-   * already completed are deleted again (`Hangar.Upload.delete` follows their
-   * `create`), so the request leaves nothing behind. The request takes one of
-   * its user's slots, not one per body: its bodies arrive in turn over one
-   * connection, so it never holds more than one open session, one spooled
-   * part and one idle timer at a time — what a slot stands for. Each body
-   * must be read to its end before the next is asked for.
+   * files), each into its own session, all or nothing. Each body is stored
+   * whole (object complete, size and SHA-256 known) but its row stays
+   * `pending`; once every body is in, one transaction marks them all `ready`
+   * and stages their `Hangar.Upload.create`. When one fails — or `bodies`
+   * itself does (a malformed or aborted request) — the ones stored so far are
+   * discarded: no row, no object, no event. An api killed midway leaves
+   * pending rows, which the purge removes with their objects once
+   * UPLOAD_ABANDON_SECONDS have passed: never a ready upload nobody was told of.
+   *
+   * The request takes one of its user's slots, not one per body: its bodies
+   * arrive in turn over one connection, so it never holds more than one open
+   * session, one spooled part and one idle timer at a time — what a slot
+   * stands for. Each body must be read to its end before the next is asked for.
    */
   async ingestAll(target: EnvironmentTarget, createdById: string, bodies: AsyncIterable<IncomingBody>): Promise<Upload[]> {
     const idleMs = this.config.uploads.idleTimeoutSeconds * 1000;
     return this.slots.holding(createdById, async () => {
-      const completed: Upload[] = [];
+      const stored: StoredBody[] = [];
       try {
-        for await (const body of bodies) completed.push(await this.ingestBody(target, createdById, body, { idleMs }));
+        for await (const body of bodies) stored.push(await this.storeBody(target, createdById, body, idleMs));
+        return await this.markReady(stored, createdById);
       } catch (error) {
-        for (const upload of completed) {
-          // Marked `deleting` first: if storage fails now, the purge finishes it and it is never served meanwhile.
-          await this.cleanup.deleteOne({ id: upload.id }, createdById).catch((reason: unknown) => {
-            this.logger.warn({
-              msg: 'could not delete an upload of a failed request; the purge will',
-              uploadId: upload.id,
-              reason: (reason as Error).message,
-            });
-          });
-        }
+        for (const { session } of stored) await this.cleanup.discard(session);
         throw error;
       }
-      return completed;
     });
+  }
+
+  /** One body of {@link ingestAll}: written, its object completed, its row left `pending` with no multipart upload. */
+  private async storeBody(target: EnvironmentTarget, createdById: string, body: IncomingBody, idleMs: number): Promise<StoredBody> {
+    const { maxBytes } = this.config.uploads;
+    const session = await this.open(target, createdById, body.declaredLength);
+    const meter = new ByteMeter();
+    let progress: Progress;
+    try {
+      progress = await this.write(session, idleLimited(body.chunks, idleMs), meter, true, partSizeFor(body.declaredLength ?? maxBytes));
+    } catch (error) {
+      await this.cleanup.discard(session, { objectMayExist: !isStorageUnreachable(error) });
+      throw explainStreamFailure(error, body);
+    }
+    try {
+      if (progress.receivedBytes === 0) throw new EmptyUploadError();
+      if (progress.multipartUploadId !== null) {
+        const parts = progress.parts ?? (await this.storage.listParts(session.objectKey, progress.multipartUploadId));
+        await this.storage.completeMultipart(session.objectKey, progress.multipartUploadId, parts);
+      }
+      // Complete now: nothing left to abort. The row stays pending until the whole request is in.
+      const { count } = await this.prisma.upload.updateMany({
+        where: { id: session.id, status: 'pending' },
+        data: { multipartUploadId: null, receivedBytes: progress.receivedBytes, partCount: progress.partCount, tailBytes: 0 },
+      });
+      if (count === 0) throw new UploadAbandonedError();
+    } catch (error) {
+      await this.cleanup.discard(session);
+      throw error instanceof HangarError ? error : explainStorageFailure(error);
+    }
+    return {
+      session: { ...session, multipartUploadId: null, tailBytes: 0 },
+      size: BigInt(progress.receivedBytes),
+      sha256: meter.digest(),
+      description: body.describe?.(),
+    };
+  }
+
+  /** Marks stored bodies `ready`, each with its `Hangar.Upload.create`, in one transaction. */
+  private async markReady(stored: readonly StoredBody[], createdById: string): Promise<Upload[]> {
+    const updatedAt = new Date();
+    const ready = stored.map(({ session, size, sha256, description }): Upload => ({
+      ...session,
+      status: 'ready',
+      size,
+      receivedBytes: size,
+      sha256,
+      fileName: description?.fileName ?? session.fileName,
+      contentType: description?.contentType ?? session.contentType,
+      updatedAt,
+    }));
+    await this.prisma.$transaction(async (tx) => {
+      for (const upload of ready) {
+        const completed = await this.events.stageWithChange(
+          tx,
+          Prisma.sql`UPDATE "Upload" SET "status" = 'ready', "size" = ${upload.size}, "receivedBytes" = ${upload.size},
+            "sha256" = ${upload.sha256}, "updatedAt" = ${updatedAt}, "fileName" = ${upload.fileName}, "contentType" = ${upload.contentType}
+            WHERE "id" = ${upload.id} AND "status" = 'pending' RETURNING 1`,
+          uploadEvent(EventTopic.UploadCreate, upload, createdById),
+        );
+        if (completed === 0) throw new UploadAbandonedError();
+      }
+    });
+    return ready;
   }
 
   private async ingestBody(
