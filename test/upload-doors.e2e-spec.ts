@@ -275,7 +275,7 @@ describe('Upload API doors: multipart/form-data and base64 JSON', () => {
 
     it('stores the decoded data with its name and type (plain and Contentful JSON types), past the global JSON body limit', async () => {
       const spaceId = await newSpace(api.baseUrl, user);
-      const bytes = randomBytes(3 * MiB); // 4 MiB of base64: over HTTP_JSON_BODY_LIMIT_BYTES
+      const bytes = randomBytes(3 * MiB); // 4 MiB of base64: over JSON_BODY_LIMIT_BYTES
       for (const type of ['application/json', JSON_TYPE]) {
         const response = await json(spaceId, { name: 'Item picture.png', type: 'image/png', data: bytes.toString('base64') }, type);
         expect(response.status).toBe(201);

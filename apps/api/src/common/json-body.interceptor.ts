@@ -15,7 +15,7 @@ const READS_OWN_BODY = 'hangar:readsOwnBody';
 /**
  * Marks a route that reads its body itself, streamed, whatever its media
  * type: the Upload API, whose base64 JSON body may be far larger than
- * HTTP_JSON_BODY_LIMIT_BYTES and is decoded as it arrives. Such a route
+ * JSON_BODY_LIMIT_BYTES and is decoded as it arrives. Such a route
  * answers for its own limits and for the text rules (unstorable-text.ts) of
  * what it keeps.
  */
