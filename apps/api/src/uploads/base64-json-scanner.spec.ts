@@ -64,6 +64,15 @@ describe('Base64JsonScanner', () => {
     expect(refusal(body, 2)).toEqual({ errorId: 'BadRequest', details: { path: ['data'] } });
   });
 
+  it.each([1, 7, 4096, 65536])('finds a bad character deep in a long run (fed %i bytes at a time)', (size) => {
+    for (const bad of ['*', 'é', '\u0000', '.']) {
+      const data = `${base64.slice(0, 9001)}${bad}${base64.slice(9001)}`;
+      const refused = refusal(JSON.stringify({ data }), size);
+      expect(refused.errorId).toBe('BadRequest');
+      if (bad !== '\u0000') expect(refused.details).toEqual({ path: ['data'] });
+    }
+  });
+
   it.each([
     ['an array', '[]'],
     ['a raw control character in data', '{"data":"YW\tI="}'],
