@@ -255,6 +255,34 @@ describe('Upload API doors: multipart/form-data and base64 JSON', () => {
       expect(await allUploadLeftovers(api.app, spaceId)).toEqual(nothingLeft);
     });
 
+    it('holds one upload slot for the whole form: another body meanwhile is 429, the form still completes', async () => {
+      const spaceId = await newSpace(api.baseUrl, user);
+      const url = new URL(`/spaces/${spaceId}/uploads`, api.baseUrl);
+      const req = httpRequest(url, {
+        method: 'POST',
+        agent: false,
+        headers: { ...user.auth, 'Content-Type': FORM_TYPE, 'Transfer-Encoding': 'chunked' },
+      });
+      const answered = new Promise<number>((resolve, reject) => {
+        req.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+      });
+      const first = randomBytes(1000);
+      req.write(Buffer.concat([partHead({ name: 'f', fileName: 'a.bin' }), first, Buffer.from('\r\n')]));
+      const prisma = api.app.get(PrismaService);
+      await waitFor(async () => (await prisma.upload.count({ where: { spaceId } })) === 1, 10_000, 'the first file to be stored');
+      // UPLOAD_CONCURRENCY_PER_USER is 1 in this suite: the form holds it between its files too.
+      const meanwhile = await post(spaceId, 'application/octet-stream', Buffer.from('other'));
+      expectContentfulError(meanwhile, 429, 'RateLimitExceeded');
+      req.end(Buffer.concat([partHead({ name: 'f', fileName: 'b.bin' }), Buffer.from('second'), Buffer.from('\r\n'), formEnd()]));
+      expect(await answered).toBe(201);
+      expect((await allUploadLeftovers(api.app, spaceId)).rows).toBe(2);
+      await post(spaceId, 'application/octet-stream', Buffer.from('after')).expect(201);
+    });
+
     it('ends a form that goes silent between two parts with 408 and leaves nothing', async () => {
       const spaceId = await newSpace(api.baseUrl, user);
       const response = await rawUpload({
