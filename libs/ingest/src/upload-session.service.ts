@@ -265,7 +265,7 @@ export class UploadSessionService {
    * Opens a session: checks the announced length against the cap and writes
    * the `pending` row. An unknown environment is a 404.
    */
-  async open(target: EnvironmentTarget, createdById: string, declaredLength?: number, description?: UploadDescription): Promise<Upload> {
+  async open(target: EnvironmentTarget, createdById: string, declaredLength?: number): Promise<Upload> {
     const { maxBytes, ttlSeconds } = this.config.uploads;
     if (declaredLength !== undefined && declaredLength > maxBytes) throw new UploadTooLargeError(maxBytes);
     if (declaredLength === 0) throw new EmptyUploadError();
@@ -277,8 +277,6 @@ export class UploadSessionService {
           id,
           ...target,
           createdById,
-          fileName: description?.fileName,
-          contentType: description?.contentType,
           objectKey: uploadObjectKey(target.spaceId, target.environmentId, id),
           createdAt,
           expiresAt: new Date(createdAt.getTime() + ttlSeconds * 1000),
