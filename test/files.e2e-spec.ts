@@ -424,7 +424,12 @@ describe('Files API', () => {
       const { objectKey } = await prisma.fileVersion.findFirstOrThrow({ where: { fileId: written.body.sys.id } });
       const stray = `${FILES_PREFIX}${spaceId}/stray-object`;
       await storage.putObject(stray, Buffer.from('nobody owns me'));
-      const worker = await startWorker({ ...BUCKET, ORPHAN_GRACE_SECONDS: '0' });
+      // A queue prefix of its own: this worker is here for the sweep, not to take other suites' jobs and stop mid-way.
+      const worker = await startWorker({
+        ...BUCKET,
+        ORPHAN_GRACE_SECONDS: '0',
+        QUEUE_PREFIX: `${process.env.TEST_QUEUE_PREFIX ?? 'hangar-test'}-files-sweep`,
+      });
       try {
         for (let round = 0; round < 50; round += 1) if ((await worker.get(OrphanSweepJob).runRound(nextRound())).wrapped) break;
       } finally {
