@@ -2,36 +2,13 @@
 // A 100 MiB file written (PUT) and read back (GET) through the Files API, against
 // the same bytes put into and read from MinIO with the minio client, in the same
 // run: throughputs and ratios (median of BENCH_RUNS runs). Prints a Markdown table.
-import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { Client } from 'minio';
 import { Agent, request } from 'undici';
-import { benchEnv, benchSpace, machine, prepareDatabase, spawnApi } from './lib.mjs';
+import { benchSpace, directMinio, machine, prepareDatabase, randomBody, spawnApi } from './lib.mjs';
 
 const MiB = 1024 * 1024;
 const SIZE = Number(process.env.BENCH_SIZE_MIB ?? 100) * MiB;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-
-/** `size` bytes as 1 MiB chunks of one random block: cheap to produce, nothing held but the block. */
-async function* bytes(size) {
-  const block = randomBytes(MiB);
-  for (let sent = 0; sent < size; sent += MiB) yield sent + MiB <= size ? block : block.subarray(0, size - sent);
-}
-
-function minioClient() {
-  const endpoint = new URL(process.env.S3_ENDPOINT ?? 'http://127.0.0.1:59000');
-  return {
-    bucket: benchEnv().S3_BUCKET,
-    client: new Client({
-      endPoint: endpoint.hostname,
-      port: Number(endpoint.port),
-      useSSL: false,
-      accessKey: process.env.S3_ACCESS_KEY ?? 'hangar',
-      secretKey: process.env.S3_SECRET_KEY ?? 'hangar-secret-key',
-      pathStyle: true,
-    }),
-  };
-}
 
 async function timed(work) {
   const started = process.hrtime.bigint();
@@ -55,7 +32,7 @@ async function main() {
   try {
     const { spaceId, auth } = await benchSpace(api.baseUrl);
     const dispatcher = new Agent({ bodyTimeout: 0, headersTimeout: 0 });
-    const { client, bucket } = minioClient();
+    const { client, bucket } = directMinio();
     for (let run = 0; run < RUNS; run += 1) {
       const url = `${api.baseUrl}/spaces/${spaceId}/files/bench/run-${run}.bin`;
       results.apiWrite.push(
@@ -63,7 +40,7 @@ async function main() {
           const response = await request(url, {
             method: 'PUT',
             headers: { authorization: auth, 'content-type': 'application/octet-stream', 'content-length': String(SIZE) },
-            body: bytes(SIZE),
+            body: randomBody(SIZE),
             dispatcher,
           });
           const body = await response.body.json();
@@ -78,7 +55,7 @@ async function main() {
         }),
       );
       const key = `bench/direct-files-${run}`;
-      results.directWrite.push(await timed(() => client.putObject(bucket, key, Readable.from(bytes(SIZE)), SIZE)));
+      results.directWrite.push(await timed(() => client.putObject(bucket, key, Readable.from(randomBody(SIZE)), SIZE)));
       results.directRead.push(
         await timed(async () => {
           if ((await drain(await client.getObject(bucket, key))) !== SIZE) throw new Error('direct read came back short');
@@ -95,7 +72,7 @@ async function main() {
   const row = (what, through, direct) =>
     `| ${what} | ${mibs(through).toFixed(0)} MiB/s | ${mibs(direct).toFixed(0)} MiB/s | ${(mibs(through) / mibs(direct)).toFixed(2)} |`;
   console.log(`Machine: ${machine()}; ${SIZE / MiB} MiB, median of ${RUNS} runs\n`);
-  console.log('| 100 MiB file | through the Files API | straight to/from MinIO | ratio |');
+  console.log(`| ${SIZE / MiB} MiB file | through the Files API | straight to/from MinIO | ratio |`);
   console.log('| ------------ | --------------------- | ---------------------- | ----- |');
   console.log(row('write (PUT)', results.apiWrite, results.directWrite));
   console.log(row('read (GET)', results.apiRead, results.directRead));

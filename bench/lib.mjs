@@ -7,6 +7,8 @@ import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'minio';
 import pg from 'pg';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -134,4 +136,28 @@ export async function benchSpace(baseUrl) {
     r.json(),
   );
   return { spaceId: space.sys.id, auth: `Bearer ${BENCH_ADMIN_TOKEN}` };
+}
+
+const MiB = 1024 * 1024;
+
+/** `size` bytes as 1 MiB chunks of one random block: cheap to produce, nothing held but the block. */
+export async function* randomBody(size) {
+  const block = randomBytes(MiB);
+  for (let sent = 0; sent < size; sent += MiB) yield sent + MiB <= size ? block : block.subarray(0, size - sent);
+}
+
+/** A `minio` client on the services' MinIO, and the bench bucket: the "straight into MinIO" side of a comparison. */
+export function directMinio() {
+  const endpoint = new URL(process.env.S3_ENDPOINT ?? 'http://127.0.0.1:59000');
+  return {
+    bucket: benchEnv().S3_BUCKET,
+    client: new Client({
+      endPoint: endpoint.hostname,
+      port: Number(endpoint.port),
+      useSSL: false,
+      accessKey: process.env.S3_ACCESS_KEY ?? 'hangar',
+      secretKey: process.env.S3_SECRET_KEY ?? 'hangar-secret-key',
+      pathStyle: true,
+    }),
+  };
 }

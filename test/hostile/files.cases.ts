@@ -1,15 +1,6 @@
-import type { ErrorId } from '@hangar/domain';
-import { type HostileCase, J, json, OCTET } from './hostile-case';
+import { type HostileCase, J, json, OCTET, refused } from './hostile-case';
 
 const FILES = '/spaces/{space}';
-const refused = (
-  name: string,
-  method: HostileCase['method'],
-  path: string,
-  status: number,
-  error: ErrorId,
-  extra: Pick<HostileCase, 'headers' | 'body'> = {},
-): HostileCase => ({ name, method, path, status, error, ...extra });
 
 /**
  * The Files API and file delivery (issue 11): paths that would escape or

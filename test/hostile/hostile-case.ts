@@ -29,5 +29,15 @@ export interface AcceptedCase extends HostileRequest {
 export type HostileCase = RefusedCase | AcceptedCase;
 
 export const json = (value: unknown): string => JSON.stringify(value);
+
+/** A refusal: the route, what is wrong with the request, and the status and error id it must get. */
+export const refused = (
+  name: string,
+  method: HostileCase['method'],
+  path: string,
+  status: number,
+  error: ErrorId,
+  extra: Pick<HostileCase, 'headers' | 'body'> = {},
+): HostileCase => ({ name, method, path, status, error, ...extra });
 export const J = { 'Content-Type': JSON_TYPE };
 export const OCTET = { 'Content-Type': 'application/octet-stream' };

@@ -1,18 +1,7 @@
-import type { ErrorId } from '@hangar/domain';
-import { type HostileCase, J, json, OCTET } from './hostile-case';
+import { type HostileCase, J, json, OCTET, refused } from './hostile-case';
 
 const ENV = '/spaces/{space}/environments/master';
 const NO_ENV = '/spaces/{space}';
-
-/** A refusal: the route, what is wrong with the request, and the status and error id it must get. */
-const refused = (
-  name: string,
-  method: HostileCase['method'],
-  path: string,
-  status: number,
-  error: ErrorId,
-  extra: Pick<HostileCase, 'headers' | 'body'> = {},
-): HostileCase => ({ name, method, path, status, error, ...extra });
 
 /**
  * At least one hostile request for each route the api registers that the other
