@@ -350,6 +350,17 @@ describe('Files API', () => {
       expect(await reasonOf(url.replace(/&sig=[^&]*/, ''))).toBe('malformed');
     });
 
+    it('answers 503 naming FILE_URL_SIGNING_KEYS when a signed URL is asked of an api without keys', async () => {
+      const keyless = await startApi(BUCKET);
+      try {
+        const response = await request(keyless.baseUrl).get(`/spaces/${spaceId}/file_urls/secret/report.txt`).set(user.auth);
+        expectContentfulError(response, 503, 'ServiceUnavailable');
+        expect(response.body.details).toEqual({ setting: 'FILE_URL_SIGNING_KEYS' });
+      } finally {
+        await keyless.close();
+      }
+    });
+
     it('bounds the lifetime a signed URL may ask for, and needs the file to exist', async () => {
       expectContentfulError(await get('file_urls/secret/report.txt?expiresIn=0'), 400, 'InvalidQuery');
       expectContentfulError(await get('file_urls/secret/report.txt?expiresIn=86401'), 400, 'InvalidQuery');
