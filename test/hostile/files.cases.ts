@@ -12,6 +12,10 @@ const FILES = '/spaces/{space}';
 export function fileCases(): HostileCase[] {
   return [
     refused('a file path with NUL', 'PUT', `${FILES}/files/a%00b.txt`, 400, 'BadRequest', { headers: OCTET, body: Buffer.from('x') }),
+    // Refused by the path guard before any token check, for a wildcard path as for a named parameter.
+    refused('a file path with NUL and a forged token', 'GET', `${FILES}/files/dir/a%00b.txt`, 400, 'BadRequest', {
+      headers: { Authorization: 'Bearer forged' },
+    }),
     refused('a file name with an encoded slash', 'PUT', `${FILES}/files/a%2F..%2Fb.txt`, 400, 'BadRequest', {
       headers: OCTET,
       body: Buffer.from('x'),

@@ -7,14 +7,17 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 /**
  * No resource has control characters in its path (and PostgreSQL refuses NUL
- * in text): such a path is refused with a 400 before any lookup.
+ * in text): such a path is refused with a 400 before any lookup — or any
+ * token check, for named and wildcard parameters alike.
  */
 @Injectable()
 export class PathParamsGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const params = context.switchToHttp().getRequest<Request>().params as Record<string, unknown>;
-    for (const value of Object.values(params)) {
-      if (typeof value === 'string' && CONTROL_CHARACTERS.test(value))
+    // A wildcard parameter (`{*path}`) arrives as the array of its segments.
+    const segments = Object.values(params).flatMap((value) => (Array.isArray(value) ? (value as unknown[]) : [value]));
+    for (const segment of segments) {
+      if (typeof segment === 'string' && CONTROL_CHARACTERS.test(segment))
         throw new HangarError('BadRequest', 'Path segments may not contain control characters.');
     }
     return true;
