@@ -17,6 +17,7 @@ import { EnvironmentsModule } from './environments/environments.module';
 import { HealthModule } from './health/health.module';
 import { LocalesModule } from './locales/locales.module';
 import { SpacesModule } from './spaces/spaces.module';
+import { TusModule } from './tus/tus.module';
 import { UploadsModule } from './uploads/uploads.module';
 import { UsersModule } from './users/users.module';
 
@@ -38,6 +39,7 @@ export class ApiModule {
         LocalesModule,
         UsersModule,
         UploadsModule,
+        TusModule,
         AssetsModule,
         DeliveryModule,
       ],
