@@ -4,8 +4,9 @@ import { errorCases } from './errors.cases';
 import type { HostileCase } from './hostile-case';
 import { requestCases } from './requests.cases';
 import { routeCases } from './routes.cases';
+import { tusCases } from './tus.cases';
 
 /** Every hostile case of every area; `hostile-input.e2e-spec.ts` runs them all against one api. */
 export function allHostileCases(): HostileCase[] {
-  return [...requestCases(), ...routeCases(), ...deliveryCases(), ...authCases(), ...errorCases()];
+  return [...requestCases(), ...routeCases(), ...deliveryCases(), ...authCases(), ...errorCases(), ...tusCases()];
 }
