@@ -47,6 +47,8 @@ export const TUS_EXTENSIONS = [
 export class TusUploadStore extends DataStore {
   /** This request's upload's `Upload-Concat`, once read (HEAD answers it). */
   concat: string | undefined;
+  /** The row `getUpload` last read. */
+  private read: Upload | undefined;
 
   constructor(
     private readonly config: AppConfig,
@@ -85,6 +87,7 @@ export class TusUploadStore extends DataStore {
       row = await this.translated(() => this.sessions.complete(id));
     }
     this.concat = row.tusConcat ?? undefined;
+    this.read = row;
     return new TusUpload({
       id,
       size: row.tusLength === null ? undefined : Number(row.tusLength),
@@ -95,7 +98,8 @@ export class TusUploadStore extends DataStore {
   }
 
   override async write(stream: Readable, id: string, offset: number): Promise<number> {
-    const row = await this.find(id);
+    // @tus/server read the upload (getUpload) under the same lock just before: that row is still current.
+    const row = this.read?.id === id ? this.read : await this.find(id);
     if (row.status !== 'pending') throw new TusProtocolError(403, 'This upload is complete and cannot be modified\n');
     const length = row.tusLength === null ? undefined : Number(row.tusLength);
     const { bodyLength, checksum } = this.context;
@@ -126,6 +130,7 @@ export class TusUploadStore extends DataStore {
   }
 
   override async declareUploadLength(id: string, length: number): Promise<void> {
+    this.read = undefined;
     const { count } = await this.prisma.upload.updateMany({
       where: { id, ...this.context.target, resumable: true, status: 'pending', tusLength: null },
       data: { tusLength: BigInt(length) },
