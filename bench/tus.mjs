@@ -108,8 +108,8 @@ for (const size of SIZES) {
   // The direct put before and after the doors, averaged: the box's load drifts during a run.
   const before = await direct(body);
   const doors = [
-    ['tus, 5 MiB PATCHes', await throughApi(tusUpload(body, 1))],
-    ['tus, parallelUploads: 4', await throughApi(tusUpload(body, 4))],
+    [`tus, ${CHUNK / MiB} MiB PATCHes`, await throughApi(tusUpload(body, 1))],
+    [`tus, parallelUploads: 4 × ${CHUNK / MiB} MiB PATCHes`, await throughApi(tusUpload(body, 4))],
     ['octet-stream POST', await throughApi(octetStream(body))],
   ];
   const after = await direct(body);
