@@ -4,9 +4,9 @@ import { type HeldSlot, SlotSemaphoreService } from '@hangar/queue';
 import { TusProtocolError } from './tus-protocol';
 
 /** A held lock lapses this long after its process stops renewing it (it died): the next request may take the upload. */
-const LEASE_MS = 10_000;
+const LEASE_MS = 5_000;
 /** How long a request waits for an upload another request holds; then 423, which tus clients retry. */
-const WAIT_MS = 15_000;
+const WAIT_MS = 8_000;
 const FIRST_RETRY_MS = 25;
 const MAX_RETRY_MS = 500;
 
