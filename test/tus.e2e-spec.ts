@@ -1,6 +1,8 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import request from 'supertest';
 import { PrismaService } from '@hangar/database';
 import { StorageService } from '@hangar/storage';
@@ -338,6 +340,35 @@ describe('tus resumable uploads', () => {
       req.on('error', reject);
     });
     expect(answer).toEqual({ status: 204, continued: true, offset: '1000' });
+  });
+
+  it('lets a client that reconnects take its upload over from its own stalled PATCH, keeping the bytes that arrived', async () => {
+    const location = await create(10 * MiB);
+    const { port } = new URL(api.baseUrl);
+    const stalled = connect(Number(port), '127.0.0.1');
+    await once(stalled, 'connect');
+    const headers = { ...user.auth, ...TUS, ...PATCH_TYPE, 'Upload-Offset': '0', 'Content-Length': String(5 * MiB), Host: 'x' };
+    stalled.write(
+      `PATCH ${location} HTTP/1.1\r\n${Object.entries(headers)
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join('')}\r\n`,
+    );
+    const sent = randomBytes(3 * MiB);
+    await new Promise<void>((resolve) => stalled.write(sent, () => resolve()));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Same process, so the HEAD asks the stalled PATCH to let go: its body ends where it stands, what arrived is kept.
+    const started = Date.now();
+    const resumed = await head(location).expect(200);
+    expect(resumed.headers['upload-offset']).toBe(String(3 * MiB));
+    expect(Date.now() - started).toBeLessThan(8_000);
+    stalled.destroy();
+    const rest = randomBytes(7 * MiB);
+    await patch(location, 3 * MiB, rest).expect(204);
+    const upload = await request(api.baseUrl)
+      .get(`/spaces/${spaceId}/environments/master/uploads/${idOf(location)}`)
+      .set(user.auth)
+      .expect(200);
+    expect(upload.body.details).toEqual({ size: 10 * MiB, sha256: sha256(Buffer.concat([sent, rest])) });
   });
 
   it('expires an unfinished upload (Upload-Expires; then 410) and the purge leaves nothing of it, multipart upload included', async () => {
