@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { checksumVerified, exactly, parseUploadChecksum, TusProtocolError } from './tus-protocol';
 
 const digest = (algorithm: string, bytes: Buffer) => createHash(algorithm).update(bytes).digest('base64');
@@ -9,8 +10,8 @@ async function drain(chunks: AsyncIterable<Buffer>): Promise<Buffer> {
   return Buffer.concat(seen);
 }
 
-async function* pieces(...parts: string[]): AsyncGenerator<Buffer> {
-  for (const part of parts) yield Buffer.from(part);
+function pieces(...parts: string[]): AsyncIterable<Buffer> {
+  return Readable.from(parts.map((part) => Buffer.from(part)));
 }
 
 describe('Upload-Checksum', () => {
