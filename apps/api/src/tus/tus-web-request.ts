@@ -53,6 +53,8 @@ function lazyBodyOf(request: IncomingMessage): ReadableStream<Uint8Array> {
 export async function sendWebResponse(request: IncomingMessage, response: ServerResponse, answer: Response): Promise<void> {
   const body = Buffer.from(await answer.arrayBuffer());
   response.statusCode = answer.status;
+  // The type every route starts with (Contentful's JSON) is not this answer's: tus's carries its own, or none.
+  response.removeHeader('Content-Type');
   for (const [name, value] of answer.headers) {
     if (!name.startsWith('access-control-')) response.setHeader(name, value);
   }
