@@ -21,7 +21,7 @@ export function webRequestOf(request: IncomingMessage, path: string): Request {
     method,
     headers,
     ...(WITH_BODY.has(method) && { body: lazyBodyOf(request), duplex: 'half' }),
-  } as RequestInit);
+  });
 }
 
 function lazyBodyOf(request: IncomingMessage): ReadableStream<Uint8Array> {

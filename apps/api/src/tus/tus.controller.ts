@@ -41,7 +41,12 @@ export class TusController {
   }
 
   @Delete(UPLOAD)
-  terminate(@Param() params: TusParams, @CurrentPrincipal() principal: Principal, @Req() request: HangarRequest, @Res() response: Response) {
+  terminate(
+    @Param() params: TusParams,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: HangarRequest,
+    @Res() response: Response,
+  ) {
     return this.tus.handle(request, response, routeOf(params, principal));
   }
 }

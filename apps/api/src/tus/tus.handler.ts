@@ -66,7 +66,8 @@ export class TusHandler {
     const concat = request.header('upload-concat');
     if (request.method === 'POST' && concat?.startsWith('final;')) return this.createFinal(request, response, route, context, concat);
 
-    let failure: unknown;
+    // What the core threw that tus has no answer of its own for: the exception filter answers it instead.
+    let failure: Error | undefined;
     const store = this.uploads.storeFor(context);
     const server = new Server({
       path: route.basePath,
@@ -158,7 +159,11 @@ export class TusHandler {
   }
 
   /** One of tus's own answers: its status and short text. */
-  private answer(request: HangarRequest, response: Response, error: { status_code: number; body: string; headers?: Record<string, string> }) {
+  private answer(
+    request: HangarRequest,
+    response: Response,
+    error: { status_code: number; body: string; headers?: Record<string, string> },
+  ) {
     return sendWebResponse(
       request,
       response,
