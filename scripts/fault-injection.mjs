@@ -2,7 +2,7 @@
 // Fault injection (npm run test:faults -- --iterations N). Needs the services up
 // and a build (npm test provides both).
 //
-// Drives a stream of uploads and process calls against the built api and worker
+// Drives a stream of uploads (octet-stream, multipart forms, base64 JSON) and process calls against the built api and worker
 // while killing one of them with SIGKILL at random moments and restarting it.
 // Then checks what Hangar promises:
 //   - every upload that got a 201 is readable, with the bytes' SHA-256;
@@ -43,11 +43,12 @@ const option = (name, fallback) => {
 const ITERATIONS = option('iterations', 20);
 const CLIENTS = option('clients', 6);
 const DATABASE_URL = process.env.FAULTS_DATABASE_URL ?? 'postgresql://hangar:hangar@127.0.0.1:55432/hangar_faults';
-const BUCKET = 'hangar-faults';
+// Its own bucket and prefix (emptied at start): two checkouts running it at once must not share them.
+const BUCKET = process.env.FAULTS_BUCKET ?? 'hangar-faults';
 const TOKEN = 'CFPAT-fault-injection-administrator-token-000000';
 const S3 = new URL(process.env.S3_ENDPOINT ?? 'http://127.0.0.1:59000');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:56379';
-const QUEUE_PREFIX = 'hangar-faults';
+const QUEUE_PREFIX = process.env.FAULTS_QUEUE_PREFIX ?? 'hangar-faults';
 const SPOOL = mkdtempSync(join(tmpdir(), 'hangar-faults-spool-'));
 
 const env = (port) => ({
@@ -200,9 +201,57 @@ async function tusClient(spaceId) {
   }
 }
 
+const FORM_BOUNDARY = '----HangarFaultsBoundary';
+let acknowledgedForms = 0;
+let acknowledgedBase64 = 0;
+
+/**
+ * The other doors of the Upload API, in the same traffic: a form of one to three files (all or nothing: a killed
+ * api leaves its stored files pending, for the purge), or a file as base64 JSON. Returns the uploads acknowledged.
+ */
+async function otherDoor(spaceId, dice) {
+  if (dice < 0.5) {
+    const files = Array.from({ length: 1 + Math.floor(Math.random() * 3) }, () =>
+      randomBytes(Math.random() < 0.3 ? 6 * MiB + Math.floor(Math.random() * 4 * MiB) : 1024 + Math.floor(Math.random() * MiB)),
+    );
+    const body = Buffer.concat([
+      ...files.flatMap((bytes, index) => [
+        Buffer.from(`--${FORM_BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="f${index}.bin"\r\n\r\n`),
+        bytes,
+        Buffer.from('\r\n'),
+      ]),
+      Buffer.from(`--${FORM_BOUNDARY}--\r\n`),
+    ]);
+    const uploaded = await call('POST', `/spaces/${spaceId}/uploads`, {
+      body,
+      headers: { 'content-type': `multipart/form-data; boundary=${FORM_BOUNDARY}` },
+    });
+    if (uploaded.status !== 201) return [];
+    acknowledgedForms += 1;
+    const items = files.length === 1 ? [uploaded.body] : uploaded.body.items;
+    return items.map((item, index) => ({ id: item.sys.id, bytes: files[index] }));
+  }
+  const bytes = randomBytes(1024 + Math.floor(Math.random() * 2 * MiB));
+  const uploaded = await call('POST', `/spaces/${spaceId}/uploads`, {
+    body: JSON.stringify({ name: 'f.bin', type: 'application/octet-stream', data: bytes.toString('base64') }),
+    headers: { 'content-type': 'application/json' },
+  });
+  if (uploaded.status !== 201) return [];
+  acknowledgedBase64 += 1;
+  return [{ id: uploaded.body.sys.id, bytes }];
+}
+
 async function client(spaceId, pngSample) {
   while (!stop) {
     try {
+      const door = Math.random();
+      if (door < 0.25) {
+        requests += 1;
+        const uploads = await otherDoor(spaceId, door / 0.25);
+        if (uploads.length === 0) failedRequests += 1;
+        for (const { id, bytes } of uploads) acknowledgedUploads.set(id, sha256(bytes));
+        continue;
+      }
       const dice = Math.random();
       // Some bodies span several 5 MiB parts (a multipart upload), most fit in one PUT.
       const bytes =
@@ -395,6 +444,7 @@ console.log(
   `fault injection: ${ITERATIONS} iterations in ${((Date.now() - started) / 1000).toFixed(0)} s; killed api ${api.kills}×, worker ${worker.kills}×; ` +
     `${requests} requests (${failedRequests} refused or failed while a process was down, as expected); checked ${uploadsChecked} acknowledged uploads (minimum ${MIN_UPLOADS}; ${tusAcknowledged} through tus), ` +
     `${processingChecked} acknowledged process calls (minimum ${MIN_PROCESS_CALLS}), ${objects.size} objects against ${ownedAny.size} rows, ` +
+    `${acknowledgedForms} forms and ${acknowledgedBase64} base64 JSON bodies acknowledged among the uploads, ` +
     `${strandedMultipart} multipart uploads stranded by api kills (${leftMultipart.length} left), ` +
     `${strandedSpoolFiles} spooled parts stranded by kills (${spoolLeft.length} spool directories left), ` +
     `${expiredTus} unfinished tus sessions expired and purged; violations: ${violations.length}`,

@@ -58,7 +58,7 @@ faults="Fault injection (SIGKILL of api and worker under load; small run)"
 if $set_up && $built; then
   jest_run "Unit and integration tests (jest)" .hangar/jest-results.json npx jest
   jest_run "$replicas" .hangar/jest-replicas.json \
-    env HANGAR_TEST_REPLICAS=2 npx jest test/uploads test/assets test/sdk-assets test/upload-purge --selectProjects integration
+    env HANGAR_TEST_REPLICAS=2 npx jest test/uploads test/upload-doors test/assets test/sdk-assets test/upload-purge --selectProjects integration
   gate "$faults" node scripts/fault-injection.mjs --iterations 6
 else
   # Unit specs need neither; the integration tests run dist/ and the services, and so does fault injection.

@@ -1,6 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import request from 'supertest';
+import { PrismaService } from '@hangar/database';
 import { StorageService } from '@hangar/storage';
 import { type RunningApi, startApi } from './support/api-harness';
 import {
@@ -244,6 +245,34 @@ describe('Asset API and processing', () => {
       } finally {
         await shortLived.close();
       }
+    });
+
+    it('answers a repeated process call whose request has completed as done (204), with no second job', async () => {
+      const created = await createAsset(c, { file: { 'en-US': fileField(await uploadBytes(c, await makeImage(6, 6))) } }).expect(201);
+      const id = created.body.sys.id as string;
+      await processLocale(c, id, 'en-US', 1).expect(204);
+      const done = await waitForProcessing(c, id, 'en-US');
+      expect(done.body.sys.version).toBe(2);
+      // The retry of a call whose answer was lost: the asset is one version on only by this request's own result.
+      await processLocale(c, id, 'en-US', 1).expect(204);
+      const after = await getAsset(c, id).expect(200);
+      expect(after.body).toMatchObject({
+        sys: { version: 2 },
+        fields: { file: { 'en-US': { url: done.body.fields.file?.['en-US']?.url } } },
+      });
+      const files = await api.app.get(PrismaService).assetFile.findMany({ where: { assetId: id } });
+      expect(files.map(({ status, attempts, requestedVersion }) => ({ status, attempts, requestedVersion }))).toEqual([
+        { status: 'ready', attempts: 1, requestedVersion: 1 },
+      ]);
+      // Once anything else moved the asset on, version 1 is stale again.
+      await request(api.baseUrl)
+        .put(`/spaces/${c.spaceId}/environments/master/assets/${id}`)
+        .set(user.auth)
+        .set('Content-Type', JSON_TYPE)
+        .set('X-Contentful-Version', '2')
+        .send({ fields: { title: { 'en-US': 'renamed' }, file: after.body.fields.file as unknown } })
+        .expect(200);
+      expectContentfulError(await processLocale(c, id, 'en-US', 1), 409, 'VersionMismatch');
     });
 
     it('answers 409 to a process call at a stale version and 422 for a locale without a file', async () => {

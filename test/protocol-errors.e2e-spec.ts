@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import { JsonLogger, type LogEntry } from '@hangar/observability';
 import { createApiApp } from '../apps/api/src/bootstrap';
+import { type RunningApi, startApi } from './support/api-harness';
 import { type AssetClient, createAsset, fileField, processLocale, uploadBytes, waitForProcessing } from './support/assets';
 import { newSpace, newUser } from './support/factories';
 import { waitFor } from './support/processes';
@@ -126,6 +127,11 @@ describe('protocol-level errors', () => {
     );
     expect(ofThisRequest().filter((entry) => entry.level === 'error' || entry.stack !== undefined)).toEqual([]);
     expect(ofThisRequest().find((entry) => entry.context === 'ExceptionFilter')).toMatchObject({ level: 'debug', path: filePath });
+    // The access log still has its one line for the request, saying the answer was cut short.
+    await waitFor(() => ofThisRequest().some((entry) => entry.msg === 'request'), 10_000, 'the access-log line');
+    expect(ofThisRequest().filter((entry) => entry.msg === 'request')).toEqual([
+      expect.objectContaining({ level: 'info', method: 'GET', path: filePath, status: 200, aborted: true }),
+    ]);
   });
 
   /** Sends `request` as it is and reads the answer until the server closes. */
@@ -161,5 +167,59 @@ describe('protocol-level errors', () => {
 
     const old = await exchange('GET /health HTTP/1.0\r\n\r\n');
     expect(old.status).toBe(200);
+  });
+});
+
+/** Node's total request timeout is off (uploads may take hours), so a JSON body's pauses are bounded by the api itself. */
+describe('a JSON body that stops arriving', () => {
+  let api: RunningApi;
+
+  beforeAll(async () => {
+    api = await startApi({ UPLOAD_IDLE_TIMEOUT_SECONDS: '1' });
+  });
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it('is answered 408 RequestTimeout once it has sent nothing for the idle limit, and the connection closes', async () => {
+    const user = await newUser(api.baseUrl);
+    const { port } = new URL(api.baseUrl);
+    const socket = connect(Number(port), '127.0.0.1');
+    const received = collect(socket);
+    const started = Date.now();
+    // Half of a body, then silence.
+    socket.write(
+      `POST /spaces HTTP/1.1\r\nHost: hangar.test\r\nAuthorization: ${user.auth.Authorization}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: 20\r\n\r\n{"name":"ha`,
+    );
+    const { head, body } = split(await received.closed);
+    // (Not before the limit: timers may fire a millisecond early by Date.now's clock.)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(990);
+    expect(head).toMatch(/^HTTP\/1\.1 408 /);
+    expect(head).toMatch(/\r\nContent-Type: application\/vnd\.contentful\.management\.v1\+json/i);
+    expect(JSON.parse(body.toString('utf8'))).toMatchObject({
+      sys: { type: 'Error', id: 'RequestTimeout' },
+      details: { idleTimeoutSeconds: 1 },
+    });
+  });
+
+  it('is parsed however slowly it comes, as long as it keeps coming', async () => {
+    const user = await newUser(api.baseUrl);
+    const { port } = new URL(api.baseUrl);
+    const socket = connect(Number(port), '127.0.0.1');
+    const received = collect(socket);
+    const body = JSON.stringify({ name: 'slow but steady' });
+    socket.write(
+      `POST /spaces HTTP/1.1\r\nHost: hangar.test\r\nAuthorization: ${user.auth.Authorization}\r\nConnection: close\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`,
+    );
+    // Six pieces 0.3 s apart: 1.5 s in all, longer than the 1 s idle limit, never idle that long.
+    const pieces = Array.from({ length: 6 }, (_, index) => body.slice(index * 5, index === 5 ? undefined : index * 5 + 5));
+    for (const [index, piece] of pieces.entries()) {
+      if (index > 0) await new Promise((resolve) => setTimeout(resolve, 300));
+      socket.write(piece);
+    }
+    const { head } = split(await received.closed);
+    expect(head).toMatch(/^HTTP\/1\.1 201 /);
   });
 });

@@ -46,6 +46,7 @@ describe('per-user rate limits', () => {
         'x-contentful-ratelimit-second-limit': '5',
         'x-contentful-ratelimit-second-remaining': '0',
         'x-contentful-ratelimit-reset': '1',
+        'retry-after': '1',
       });
     }
     expect(served[0]?.headers['x-contentful-ratelimit-second-limit']).toBe('5');
@@ -78,6 +79,7 @@ describe('failed authentications per client address', () => {
       const reset = Number(limited.headers['x-contentful-ratelimit-reset']);
       expect(reset).toBeGreaterThanOrEqual(1);
       expect(reset).toBeLessThanOrEqual(60);
+      expect(limited.headers['retry-after']).toBe(String(reset));
       // Even a valid token is not looked up from that address until the window ends.
       expectContentfulError(await request(api.baseUrl).get('/users/me').set(adminAuth), 429, 'RateLimitExceeded');
       expect(lookups).toHaveBeenCalledTimes(LIMIT);

@@ -119,7 +119,8 @@ describe('Upload limits: concurrent uploads per user', () => {
       expect(refused).toBeDefined();
       if (!refused) return;
       expectContentfulError(refused, 429, 'RateLimitExceeded');
-      expect(refused.body).toEqual(expect.objectContaining({ details: { limit: LIMIT, scope: 'concurrentUploadsPerUser' } }));
+      expect(refused.body).toEqual(expect.objectContaining({ details: { limit: LIMIT, scope: 'concurrentUploadsPerUser', reset: 1 } }));
+      expect(refused.headers).toMatchObject({ 'retry-after': '1', 'x-contentful-ratelimit-reset': '1' });
       extra.abort();
     }
     expect(await slots.inUse(user.id)).toBe(LIMIT);

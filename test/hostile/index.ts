@@ -1,6 +1,7 @@
 import { authCases } from './auth.cases';
 import { deliveryCases } from './delivery.cases';
 import { errorCases } from './errors.cases';
+import { formCases } from './forms.cases';
 import type { HostileCase } from './hostile-case';
 import { requestCases } from './requests.cases';
 import { routeCases } from './routes.cases';
@@ -8,5 +9,5 @@ import { tusCases } from './tus.cases';
 
 /** Every hostile case of every area; `hostile-input.e2e-spec.ts` runs them all against one api. */
 export function allHostileCases(): HostileCase[] {
-  return [...requestCases(), ...routeCases(), ...deliveryCases(), ...authCases(), ...errorCases(), ...tusCases()];
+  return [...requestCases(), ...routeCases(), ...deliveryCases(), ...authCases(), ...errorCases(), ...formCases(), ...tusCases()];
 }

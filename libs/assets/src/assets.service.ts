@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { type Asset, Prisma, PrismaService } from '@hangar/database';
+import { type Asset, constraintViolationOf, Prisma, PrismaService } from '@hangar/database';
 import {
   type EnvironmentTarget,
   HangarError,
@@ -82,11 +82,11 @@ export class AssetsService {
         return asset;
       });
     } catch (error) {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw new VersionMismatchError(1);
+      const violation = constraintViolationOf(error);
+      // The id was taken meanwhile: the asset exists at version 1 (at least), not at "none".
+      if (violation?.kind === 'unique') throw new VersionMismatchError(1);
       // The environment went away between validation and insert.
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2003') {
-        throw new NotFoundError('Environment', target.environmentId);
-      }
+      if (violation?.kind === 'foreign-key') throw new NotFoundError('Environment', target.environmentId);
       throw error;
     }
   }
@@ -145,6 +145,7 @@ export class AssetsService {
     expectedVersion: number | undefined,
   ): Promise<void> {
     const asset = await this.get(target, assetId);
+    if (completedRequestAt(asset, locale, expectedVersion)) return;
     expectVersion(asset, expectedVersion);
     if (asset.archivedVersion !== null) throw badRequest('An archived asset cannot be processed; unarchive it first.');
     const file = fileOf(fieldsOf(asset), locale);
@@ -177,23 +178,31 @@ export class AssetsService {
       attempts: 0,
     };
     // The request, its job and its event commit together (outbox): the call succeeds even while Redis is down.
-    const message = await this.prisma.$transaction(async (tx) => {
-      // Held until commit: a DELETE or save that committed since the read above answers 404 or 409 here instead of
-      // a request for a file the asset no longer has (or a foreign-key error), and one that comes later waits.
-      const current = await lockedVersion(tx, { ...target, id: assetId });
-      if (current !== asset.version) throw goneOrChanged(assetId, current);
-      if (!sameRequest) {
-        const requested = await tx.assetFile.upsert({
-          where: { spaceId_environmentId_assetId_locale: { ...target, assetId, locale } },
-          create: { ...target, assetId, locale, ...request },
-          update: request,
-        });
-        // The asset as read (its version was checked) with this locale's new request: no second read.
-        const files = [...(asset.files ?? []).filter((other) => other.locale !== locale), requested];
-        await this.events.stage(tx, assetEvent(EventTopic.AssetProcessingRequested, { ...asset, files }, actorId));
-      }
-      return this.outbox.stage(tx, JobName.ProcessAssetFile, { ...target, assetId, locale, version: asset.version });
-    });
+    const message = await this.prisma
+      .$transaction(async (tx) => {
+        // Held until commit: a DELETE or save that committed since the read above answers 404 or 409 here instead of
+        // a request for a file the asset no longer has (or a foreign-key error), and one that comes later waits.
+        const current = await lockedVersion(tx, { ...target, id: assetId });
+        if (current !== asset.version) throw goneOrChanged(assetId, current);
+        if (!sameRequest) {
+          const requested = await tx.assetFile.upsert({
+            where: { spaceId_environmentId_assetId_locale: { ...target, assetId, locale } },
+            create: { ...target, assetId, locale, ...request },
+            update: request,
+          });
+          // The asset as read (its version was checked) with this locale's new request: no second read.
+          const files = [...(asset.files ?? []).filter((other) => other.locale !== locale), requested];
+          await this.events.stage(tx, assetEvent(EventTopic.AssetProcessingRequested, { ...asset, files }, actorId));
+        }
+        return this.outbox.stage(tx, JobName.ProcessAssetFile, { ...target, assetId, locale, version: asset.version });
+      })
+      .catch(async (error: unknown) => {
+        // The save that moved the asset on may be this very request's result (a repeated call racing the worker).
+        if (error instanceof VersionMismatchError && completedRequestAt(await this.get(target, assetId), locale, expectedVersion))
+          return undefined;
+        throw error;
+      });
+    if (message === undefined) return;
     // The locale's earlier file is no longer referenced by the asset.
     if (previous && !sameRequest) await this.storage.remove(previous.objectKey).catch(() => undefined);
     await this.outbox.dispatchNow([message]);
@@ -295,6 +304,18 @@ async function lockedVersion(tx: Prisma.TransactionClient, key: EnvironmentTarge
     WHERE "spaceId" = ${key.spaceId} AND "environmentId" = ${key.environmentId} AND "id" = ${key.id}
     FOR SHARE`;
   return rows[0]?.version;
+}
+
+/**
+ * A repeated process call (same locale, same version) whose request has
+ * completed since: the asset is exactly one version on — the save processing
+ * made — and holds that request's result. Answering it as done keeps a retried
+ * call idempotent instead of a 409 for a change the caller itself asked for.
+ */
+function completedRequestAt(asset: AssetWithFiles, locale: string, version: number | undefined): boolean {
+  if (version === undefined || asset.version !== version + 1) return false;
+  const request = asset.files?.find((candidate) => candidate.locale === locale);
+  return request?.requestedVersion === version && request.status === 'ready' && isProcessed(fileOf(fieldsOf(asset), locale));
 }
 
 /** What a client gets for an asset that changed after it was read: 404 if it is gone, else 409 with its version. */

@@ -39,6 +39,10 @@ describe('loadConfig', () => {
     expect(config.admin.promoteExisting).toBe(true);
   });
 
+  it('reads HANGAR_ADMIN_EMAIL in lower case, as the users api stores emails', () => {
+    expect(loadConfig({ HANGAR_ADMIN_EMAIL: 'Ops.Admin@Example.COM' }).admin.email).toBe('ops.admin@example.com');
+  });
+
   it.each(['auto', 'json', 'pretty'] as const)('reads LOG_FORMAT=%s', (format) => {
     expect(loadConfig({ LOG_FORMAT: format }).logFormat).toBe(format);
   });

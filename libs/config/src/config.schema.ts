@@ -85,7 +85,11 @@ export const configSchema = z.object({
     .min(32, 'must be at least 32 characters')
     .optional()
     .or(z.literal('').transform(() => undefined)),
-  HANGAR_ADMIN_EMAIL: z.email().default('admin@hangar.local'),
+  // Lower-cased as the users api stores every email: `Admin@X` must find the account `admin@x` names.
+  HANGAR_ADMIN_EMAIL: z
+    .email()
+    .default('admin@hangar.local')
+    .transform((email) => email.toLowerCase()),
   HANGAR_ADMIN_PROMOTE_EXISTING: z.enum(['true', 'false']).default('false'),
   UPLOAD_TTL_SECONDS: integer(86_400, 1),
   UPLOAD_MAX_BYTES: integer(1000 * MEGABYTE, 1),

@@ -86,7 +86,7 @@ export class VersionMismatchError extends HangarError {
 }
 
 export class ServiceUnavailableError extends HangarError {
-  constructor(dependency: 'database' | 'storage') {
+  constructor(dependency: 'database' | 'storage' | 'upload spool disk') {
     super('ServiceUnavailable', `A required service (${dependency}) is unavailable; try again shortly.`, { dependency });
   }
 }

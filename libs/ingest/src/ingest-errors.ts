@@ -33,7 +33,8 @@ export class ConcurrentUploadsExceededError extends HangarError {
     super(
       'RateLimitExceeded',
       `You are already sending ${limit} uploads, the most one user may send at once; send this one when one of them has finished.`,
-      { limit, scope: 'concurrentUploadsPerUser' },
+      // No window to wait out: a slot frees when one of the user's uploads ends, so a client may try again soon.
+      { limit, scope: 'concurrentUploadsPerUser', reset: 1 },
     );
   }
 }

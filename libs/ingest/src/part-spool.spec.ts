@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -72,6 +72,26 @@ describe('PartSpool', () => {
     }
     expect(large.map((part) => !Buffer.isBuffer(part) && part.sha256)).toEqual([undefined]);
     await unsigned.onModuleDestroy();
+  });
+
+  it('answers a full spool disk as 503 ServiceUnavailable (not a 500), and leaves no file behind', async () => {
+    const probe = await open(join(root, 'probe'), 'w');
+    const fileHandle = Object.getPrototypeOf(probe) as { writev: (...args: unknown[]) => Promise<unknown> };
+    await probe.close();
+    const full = jest
+      .spyOn(fileHandle, 'writev')
+      .mockRejectedValue(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+    try {
+      const session = spool.session();
+      const consume = async () => {
+        for await (const part of session.parts(Readable.from([Buffer.alloc(2 * SPOOL_MEMORY_BYTES)]), 1024 * 1024)) void part;
+      };
+      await expect(consume()).rejects.toMatchObject({ errorId: 'ServiceUnavailable', details: { dependency: 'upload spool disk' } });
+      await session.close();
+      expect(await files()).toEqual([]);
+    } finally {
+      full.mockRestore();
+    }
   });
 
   it('removes the part being assembled when the source fails, and holds only a bounded amount in memory meanwhile', async () => {

@@ -5,6 +5,7 @@ import { type FileHandle, mkdir, open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
+import { ServiceUnavailableError } from '@hangar/domain';
 import { type ObjectBody, type ReplayableBody, StorageService } from '@hangar/storage';
 
 /**
@@ -168,6 +169,9 @@ export class SpoolSession {
   }
 }
 
+/** Errors of a file system with no room left (ENOSPC) or no quota left for us (EDQUOT). */
+const DISK_FULL: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT']);
+
 /** One part being assembled: in memory up to SPOOL_MEMORY_BYTES, then in its file. */
 class PartWriter {
   size = 0;
@@ -213,14 +217,20 @@ class PartWriter {
   }
 
   private async flush(): Promise<void> {
-    this.file ??= await this.session.create();
-    let buffers = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
-    while (buffers.length > 0) {
-      // writev may write less than asked (a full disk fails it instead); go on where it stopped.
-      const { bytesWritten } = await this.file.handle.writev(buffers);
-      buffers = unwritten(buffers, bytesWritten);
+    try {
+      this.file ??= await this.session.create();
+      let buffers = this.pending;
+      this.pending = [];
+      this.pendingBytes = 0;
+      while (buffers.length > 0) {
+        // writev may write less than asked (a full disk fails it instead); go on where it stopped.
+        const { bytesWritten } = await this.file.handle.writev(buffers);
+        buffers = unwritten(buffers, bytesWritten);
+      }
+    } catch (error) {
+      // A full spool disk is the server's shortage, not the client's fault nor a bug: 503, try again later.
+      if (DISK_FULL.has((error as NodeJS.ErrnoException).code ?? '')) throw new ServiceUnavailableError('upload spool disk');
+      throw error;
     }
   }
 }

@@ -4,7 +4,9 @@ import type { DomainEventInput, EventTopic } from '@hangar/events';
 
 /**
  * Contentful's Upload resource, plus `details.size` and `details.sha256`
- * (Contentful offers no integrity check; unknown fields do not disturb the SDK).
+ * (Contentful offers no integrity check; unknown fields do not disturb the SDK),
+ * and `details.fileName` / `details.contentType` when the client named the
+ * file (a form part, base64 JSON).
  * The API answers with it and events carry it.
  */
 export function uploadEntity(upload: Upload) {
@@ -18,7 +20,13 @@ export function uploadEntity(upload: Upload) {
       environment: link('Environment', upload.environmentId),
       createdBy: link('User', upload.createdById),
     },
-    details: { size: Number(upload.size ?? 0), sha256: upload.sha256 },
+    details: {
+      size: Number(upload.size ?? 0),
+      sha256: upload.sha256,
+      // Only what the client gave: a raw octet-stream body (Contentful's only kind) has neither.
+      ...(upload.fileName === null ? {} : { fileName: upload.fileName }),
+      ...(upload.contentType === null ? {} : { contentType: upload.contentType }),
+    },
   };
 }
 

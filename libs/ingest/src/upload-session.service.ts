@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
-import { Prisma, PrismaService, type Upload } from '@hangar/database';
+import { constraintViolationOf, Prisma, PrismaService, type Upload } from '@hangar/database';
 import { type EnvironmentTarget, HangarError, newId, NotFoundError, ServiceUnavailableError } from '@hangar/domain';
 import { DomainEventsService, EventTopic } from '@hangar/events';
 import {
@@ -43,6 +43,17 @@ export interface IncomingBody {
    * by its HTTP client's own timeouts, whose failures say what the remote server did.
    */
   readonly sender?: 'client' | 'server';
+  /**
+   * The file name and media type the client gave with the body, asked once the body has been read (a door may
+   * learn them only then: base64 JSON's `name` may follow its `data`). Validated by the door.
+   */
+  describe?(): UploadDescription;
+}
+
+/** What a client said about the bytes it sent; kept on the upload and shown in its `details`. */
+export interface UploadDescription {
+  readonly fileName?: string | undefined;
+  readonly contentType?: string | undefined;
 }
 
 export interface AppendOptions {
@@ -96,6 +107,14 @@ async function* fullPartsOnly(
     if (sizeOf(part) < partSize) rest.bytes = part;
     else yield part;
   }
+}
+
+/** A body of a several-body request, stored whole; its row waits `pending` for the others. */
+interface StoredBody {
+  readonly session: Upload;
+  readonly size: bigint;
+  readonly sha256: string;
+  readonly description: UploadDescription | undefined;
 }
 
 /** What a write changed in the session. */
@@ -156,6 +175,100 @@ export class UploadSessionService {
     return this.slots.holding(createdById, () => this.ingestBody(target, createdById, body, { idleMs }));
   }
 
+  /**
+   * Several bodies that arrive one after another in one request (a form's
+   * files), each into its own session, all or nothing. Each body is stored
+   * whole (object complete, size and SHA-256 known) but its row stays
+   * `pending`; once every body is in, one transaction marks them all `ready`
+   * and stages their `Hangar.Upload.create`. When one fails — or `bodies`
+   * itself does (a malformed or aborted request) — the ones stored so far are
+   * discarded: no row, no object, no event. An api killed midway leaves
+   * pending rows, which the purge removes with their objects once
+   * UPLOAD_ABANDON_SECONDS have passed: never a ready upload nobody was told of.
+   *
+   * The request takes one of its user's slots, not one per body: its bodies
+   * arrive in turn over one connection, so it never holds more than one open
+   * session, one spooled part and one idle timer at a time — what a slot
+   * stands for. Each body must be read to its end before the next is asked for.
+   */
+  async ingestAll(target: EnvironmentTarget, createdById: string, bodies: AsyncIterable<IncomingBody>): Promise<Upload[]> {
+    const idleMs = this.config.uploads.idleTimeoutSeconds * 1000;
+    return this.slots.holding(createdById, async () => {
+      const stored: StoredBody[] = [];
+      try {
+        for await (const body of bodies) stored.push(await this.storeBody(target, createdById, body, idleMs));
+        return await this.markReady(stored, createdById);
+      } catch (error) {
+        for (const { session } of stored) await this.cleanup.discard(session);
+        throw error;
+      }
+    });
+  }
+
+  /** One body of {@link ingestAll}: written, its object completed, its row left `pending` with no multipart upload. */
+  private async storeBody(target: EnvironmentTarget, createdById: string, body: IncomingBody, idleMs: number): Promise<StoredBody> {
+    const { maxBytes } = this.config.uploads;
+    const session = await this.open(target, createdById, body.declaredLength);
+    const meter = new ByteMeter();
+    let progress: Progress;
+    try {
+      progress = await this.write(session, idleLimited(body.chunks, idleMs), meter, true, partSizeFor(body.declaredLength ?? maxBytes));
+    } catch (error) {
+      await this.cleanup.discard(session, { objectMayExist: !isStorageUnreachable(error) });
+      throw explainStreamFailure(error, body);
+    }
+    try {
+      if (progress.receivedBytes === 0) throw new EmptyUploadError();
+      if (progress.multipartUploadId !== null) {
+        const parts = progress.parts ?? (await this.storage.listParts(session.objectKey, progress.multipartUploadId));
+        await this.storage.completeMultipart(session.objectKey, progress.multipartUploadId, parts);
+      }
+      // Complete now: nothing left to abort. The row stays pending until the whole request is in.
+      const { count } = await this.prisma.upload.updateMany({
+        where: { id: session.id, status: 'pending' },
+        data: { multipartUploadId: null, receivedBytes: progress.receivedBytes, partCount: progress.partCount, tailBytes: 0 },
+      });
+      if (count === 0) throw new UploadAbandonedError();
+    } catch (error) {
+      await this.cleanup.discard(session);
+      throw error instanceof HangarError ? error : explainStorageFailure(error);
+    }
+    return {
+      session: { ...session, multipartUploadId: null, tailBytes: 0 },
+      size: BigInt(progress.receivedBytes),
+      sha256: meter.digest(),
+      description: body.describe?.(),
+    };
+  }
+
+  /** Marks stored bodies `ready`, each with its `Hangar.Upload.create`, in one transaction. */
+  private async markReady(stored: readonly StoredBody[], createdById: string): Promise<Upload[]> {
+    const updatedAt = new Date();
+    const ready = stored.map(({ session, size, sha256, description }): Upload => ({
+      ...session,
+      status: 'ready',
+      size,
+      receivedBytes: size,
+      sha256,
+      fileName: description?.fileName ?? session.fileName,
+      contentType: description?.contentType ?? session.contentType,
+      updatedAt,
+    }));
+    await this.prisma.$transaction(async (tx) => {
+      for (const upload of ready) {
+        const completed = await this.events.stageWithChange(
+          tx,
+          Prisma.sql`UPDATE "Upload" SET "status" = 'ready', "size" = ${upload.size}, "receivedBytes" = ${upload.size},
+            "sha256" = ${upload.sha256}, "updatedAt" = ${updatedAt}, "fileName" = ${upload.fileName}, "contentType" = ${upload.contentType}
+            WHERE "id" = ${upload.id} AND "status" = 'pending' RETURNING 1`,
+          uploadEvent(EventTopic.UploadCreate, upload, createdById),
+        );
+        if (completed === 0) throw new UploadAbandonedError();
+      }
+    });
+    return ready;
+  }
+
   private async ingestBody(
     target: EnvironmentTarget,
     createdById: string,
@@ -174,7 +287,7 @@ export class UploadSessionService {
       await this.cleanup.discard(session, { objectMayExist: !isStorageUnreachable(error) });
       throw explainStreamFailure(error, body);
     }
-    return this.finish(session, progress, meter, { keepOnStorageFailure: false });
+    return this.finish(session, progress, meter, { keepOnStorageFailure: false, description: body.describe?.() });
   }
 
   /**
@@ -206,9 +319,8 @@ export class UploadSessionService {
         },
       });
     } catch (error) {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2003') {
-        throw new NotFoundError('Environment', target.environmentId);
-      }
+      // The environment went away since the guard looked it up.
+      if (constraintViolationOf(error)?.kind === 'foreign-key') throw new NotFoundError('Environment', target.environmentId);
       throw error;
     }
   }
@@ -449,7 +561,7 @@ export class UploadSessionService {
     session: Upload,
     progress: Progress,
     meter: ByteMeter | undefined,
-    { keepOnStorageFailure }: { keepOnStorageFailure: boolean },
+    { keepOnStorageFailure, description }: { keepOnStorageFailure: boolean; description?: UploadDescription | undefined },
   ): Promise<Upload> {
     const key = session.objectKey;
     try {
@@ -467,8 +579,12 @@ export class UploadSessionService {
     try {
       const sha256 = meter?.digest() ?? (await this.hashStored(key));
       const size = BigInt(progress.receivedBytes);
+      const fileName = description?.fileName ?? session.fileName;
+      const contentType = description?.contentType ?? session.contentType;
       ready = {
         ...session,
+        fileName,
+        contentType,
         status: 'ready',
         size,
         receivedBytes: size,
@@ -481,7 +597,8 @@ export class UploadSessionService {
       const completed = await this.events.stageWithChange(
         this.prisma,
         Prisma.sql`UPDATE "Upload" SET "status" = 'ready', "size" = ${size}, "receivedBytes" = ${size}, "sha256" = ${sha256},
-          "multipartUploadId" = NULL, "tailBytes" = 0, "updatedAt" = ${ready.updatedAt}
+          "multipartUploadId" = NULL, "tailBytes" = 0, "updatedAt" = ${ready.updatedAt},
+          "fileName" = ${fileName}, "contentType" = ${contentType}
           WHERE "id" = ${session.id} AND "status" = 'pending' RETURNING 1`,
         uploadEvent(EventTopic.UploadCreate, ready, session.createdById),
       );

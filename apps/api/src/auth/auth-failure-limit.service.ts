@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
 import { HangarError, settleWithin } from '@hangar/domain';
 import { RedisService } from '@hangar/queue';
@@ -31,7 +30,7 @@ export class AuthFailureLimitService {
   }
 
   /** Throws 429 when `address` has used up its failures; call it before looking the token up. */
-  async refuseExhausted(address: string, response: Response): Promise<void> {
+  async refuseExhausted(address: string): Promise<void> {
     if (!this.enabled()) return;
     const key = this.keyOf(address);
     const read = this.redis.connection
@@ -43,7 +42,6 @@ export class AuthFailureLimitService {
     const { failures, remainingMs } = await settleWithin(read, LIMITER_TIMEOUT_MS, { failures: 0, remainingMs: 0 });
     if (failures < this.limit) return;
     const resetSeconds = Math.max(1, Math.ceil(remainingMs / 1000));
-    response.setHeader('X-Contentful-RateLimit-Reset', String(resetSeconds));
     throw new HangarError(
       'RateLimitExceeded',
       `Too many requests with an invalid access token came from your address; try again in ${resetSeconds} seconds.`,

@@ -43,7 +43,7 @@ export class AuthGuard implements CanActivate {
     const token = BEARER.exec(request.header('authorization') ?? '')?.[1];
     if (!token) throw invalidToken();
     const client = clientAddressOf(request);
-    await this.authFailures.refuseExhausted(client, response);
+    await this.authFailures.refuseExhausted(client);
     const principal = await this.tokens.authenticate(token);
     if (!principal) {
       await this.authFailures.recordFailure(client);

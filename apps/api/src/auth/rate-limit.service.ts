@@ -43,13 +43,11 @@ export class RateLimitService {
     response.setHeader('X-Contentful-RateLimit-Second-Limit', String(this.limit));
     response.setHeader('X-Contentful-RateLimit-Second-Remaining', String(Math.max(0, this.limit - count)));
     if (count > this.limit) {
-      response.setHeader('X-Contentful-RateLimit-Reset', '1');
+      // The window is one second: `reset` becomes the Retry-After headers (the exception filter writes them).
       throw new HangarError(
         'RateLimitExceeded',
         `You have exceeded the rate limit of ${this.limit} requests per second for your user (all of its tokens together).`,
-        {
-          limit: this.limit,
-        },
+        { limit: this.limit, reset: 1 },
       );
     }
   }

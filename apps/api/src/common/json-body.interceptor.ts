@@ -1,4 +1,5 @@
-import { type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor } from '@nestjs/common';
+import { type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import express, { type RequestHandler, type Response } from 'express';
 import type { Observable } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
@@ -8,6 +9,17 @@ import { unstorableBodyError } from './unstorable-text';
 
 /** Media types parsed as JSON: Contentful's own and plain JSON. */
 export const JSON_MEDIA_TYPES = ['application/json', 'application/vnd.contentful.management.v1+json', 'application/*+json'];
+
+const READS_OWN_BODY = 'hangar:readsOwnBody';
+
+/**
+ * Marks a route that reads its body itself, streamed, whatever its media
+ * type: the Upload API, whose base64 JSON body may be far larger than
+ * JSON_BODY_LIMIT_BYTES and is decoded as it arrives. Such a route
+ * answers for its own limits and for the text rules (unstorable-text.ts) of
+ * what it keeps.
+ */
+export const ReadsOwnBody = (): MethodDecorator => SetMetadata(READS_OWN_BODY, true);
 
 /**
  * Parses JSON bodies within the configured size limit, once the request has
@@ -29,8 +41,15 @@ export class JsonBodyInterceptor implements NestInterceptor {
   private readonly parse: RequestHandler;
   private readonly limitBytes: number;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  /** Node's total request timeout is off (an upload may take hours): a JSON body's pauses are bounded here instead. */
+  private readonly idleMs: number;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly reflector: Reflector,
+  ) {
     this.limitBytes = config.http.jsonBodyLimitBytes;
+    this.idleMs = config.uploads.idleTimeoutSeconds * 1000;
     this.parse = express.json({ type: JSON_MEDIA_TYPES, limit: this.limitBytes, strict: true });
   }
 
@@ -38,7 +57,8 @@ export class JsonBodyInterceptor implements NestInterceptor {
     const http = context.switchToHttp();
     const request = http.getRequest<HangarRequest>();
     // Public routes (health, delivery) take no JSON body: one sent there is not worth parsing for an anonymous caller.
-    if (request.principal) await this.readJsonBody(request, http.getResponse<Response>());
+    const readsOwnBody = this.reflector.get<boolean | undefined>(READS_OWN_BODY, context.getHandler()) === true;
+    if (request.principal && !readsOwnBody) await this.readJsonBody(request, http.getResponse<Response>());
     return next.handle();
   }
 
@@ -46,7 +66,31 @@ export class JsonBodyInterceptor implements NestInterceptor {
   private async readJsonBody(request: HangarRequest, response: Response): Promise<void> {
     if (this.declaresTooLargeJsonBody(request)) throw new HangarError('RequestEntityTooLarge', 'The request body is too large.');
     await new Promise<void>((resolve, reject) => {
-      void this.parse(request, response, (error?: unknown) => (error ? reject(undecodableAsBadRequest(error)) : resolve()));
+      let timer: NodeJS.Timeout | undefined;
+      const stalled = () =>
+        reject(
+          new HangarError('RequestTimeout', `The request body stopped arriving for ${this.idleMs / 1000} s; send it again.`, {
+            idleTimeoutSeconds: this.idleMs / 1000,
+          }),
+        );
+      const arrived = () => {
+        clearTimeout(timer);
+        timer = setTimeout(stalled, this.idleMs);
+      };
+      let parsed = false;
+      void this.parse(request, response, (error?: unknown) => {
+        parsed = true;
+        clearTimeout(timer);
+        request.off('data', arrived);
+        if (error) reject(undecodableAsBadRequest(error));
+        else resolve();
+      });
+      // Only while the parser reads (a body of another type, or none, is answered at once and must stay unread), and
+      // beside its own listener — both attach in this tick, before any data flows: each chunk re-arms the timer.
+      if (!parsed) {
+        request.on('data', arrived);
+        arrived();
+      }
     });
     // Text PostgreSQL cannot store is refused here, once for every route, with the path of the string that holds it.
     const unstorable = unstorableBodyError(request.body);

@@ -27,8 +27,9 @@ export function assignRequestId(request: HangarRequest, response: Response, next
   response.setHeader('Content-Type', MANAGEMENT_CONTENT_TYPE);
   const started = process.hrtime.bigint();
   runWithLogContext({ requestId }, () => {
-    // One access-log line per request (never the query string: it may carry secrets).
-    response.once('finish', () =>
+    // One access-log line per request (never the query string: it may carry secrets), also for one whose client
+    // went away before the answer was complete: 'close' without 'finish' is a cut download or an abandoned upload.
+    response.once('close', () =>
       // Listeners run in the emitter's async context, not ours: name the request id explicitly.
       accessLog.log({
         msg: 'request',
@@ -37,6 +38,7 @@ export function assignRequestId(request: HangarRequest, response: Response, next
         path: request.path,
         status: response.statusCode,
         ms: Number(process.hrtime.bigint() - started) / 1e6,
+        ...(response.writableFinished ? {} : { aborted: true }),
       }),
     );
     next();

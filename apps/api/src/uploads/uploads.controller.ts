@@ -1,12 +1,23 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@hangar/config';
 import { environmentTarget, HangarError } from '@hangar/domain';
 import { type UploadScope, UploadSessionService, uploadEntity, UploadsService } from '@hangar/ingest';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
+import { collection } from '../common/collection';
 import { AnyEnvironmentWhenEqualTo } from '../common/environment-route.decorators';
 import type { HangarRequest } from '../common/http-request';
+import { JSON_MEDIA_TYPES, ReadsOwnBody } from '../common/json-body.interceptor';
+import { MANAGEMENT_CONTENT_TYPE } from '../common/request-id.middleware';
+import { base64JsonBody, base64JsonTooLarge } from './base64-json-upload';
+import { base64JsonBodyLimit } from './base64-json-scanner';
+import { formFileBodies } from './form-files';
 
+/** Contentful's own door: the raw bytes of one file. */
 export const UPLOAD_MEDIA_TYPE = 'application/octet-stream';
+export const FORM_MEDIA_TYPE = 'multipart/form-data';
+/** Every door of this route, as a 415 names them. */
+export const UPLOAD_MEDIA_TYPES = [UPLOAD_MEDIA_TYPE, FORM_MEDIA_TYPE, 'application/json', MANAGEMENT_CONTENT_TYPE];
 
 const COLLECTION = ['spaces/:spaceId/uploads', 'spaces/:spaceId/environments/:environmentId/uploads'];
 const ITEM = COLLECTION.map((path) => `${path}/:uploadId`);
@@ -21,33 +32,89 @@ function itemScopeOf(spaceId: string, environmentId: string | undefined, uploadI
   return environmentId === uploadId ? { spaceId } : environmentTarget(spaceId, environmentId);
 }
 
-/** Contentful's Upload API: raw bytes in, a temporary Upload resource out. */
+/**
+ * A request body read as it arrives. Not the default iterator: it would
+ * destroy the socket when we stop early, and a 413 could not be sent.
+ */
+function bodyChunks(request: HangarRequest): AsyncIterable<Buffer> {
+  return request.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>;
+}
+
+/**
+ * The new doors decode their bodies themselves: a compressed body, or JSON
+ * in another charset, would be read as something else.
+ */
+function refuseEncodedBody(request: HangarRequest): void {
+  const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding !== 'identity') {
+    throw new HangarError('UnsupportedMediaType', 'Send multipart and JSON upload bodies without a Content-Encoding.', {
+      accepted: ['identity'],
+    });
+  }
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+  if (request.is(JSON_MEDIA_TYPES) && charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new HangarError('UnsupportedMediaType', 'Send JSON upload bodies as UTF-8.', { accepted: ['utf-8'] });
+  }
+}
+
+/**
+ * Contentful's Upload API: bytes in, a temporary Upload resource out. Three
+ * doors, by Content-Type, all into the ingestion core:
+ * - `application/octet-stream`: the raw bytes of one file (Contentful's);
+ * - `multipart/form-data`: the file parts of a form, each its own upload;
+ * - `application/json` (or Contentful's JSON type): `{"name", "type", "data"}`
+ *   with the file as base64 (the Comapi content service's contract).
+ */
 @Controller()
 export class UploadsController {
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly sessions: UploadSessionService,
     private readonly uploads: UploadsService,
   ) {}
 
+  /**
+   * One file answers with its Upload resource; a form with several files
+   * answers with an `Array` of them, in the order of the parts.
+   */
   @Post(COLLECTION)
   @HttpCode(201)
+  @ReadsOwnBody()
   async create(
     @Param('spaceId') spaceId: string,
     @Param('environmentId') environmentId: string | undefined,
     @CurrentPrincipal() principal: Principal,
     @Req() request: HangarRequest,
   ) {
-    if (!request.is(UPLOAD_MEDIA_TYPE)) {
-      throw new HangarError('UnsupportedMediaType', `Send the upload body as ${UPLOAD_MEDIA_TYPE}.`, { accepted: [UPLOAD_MEDIA_TYPE] });
+    const target = environmentTarget(spaceId, environmentId);
+    const clientGone = () => request.destroyed && !request.complete;
+    const { maxBytes, idleTimeoutSeconds } = this.config.uploads;
+    if (request.is(UPLOAD_MEDIA_TYPE)) {
+      const lengthHeader = request.headers['content-length'];
+      const upload = await this.sessions.ingest(target, principal.userId, {
+        chunks: bodyChunks(request),
+        declaredLength: lengthHeader === undefined ? undefined : Number(lengthHeader),
+        clientGone,
+      });
+      return uploadEntity(upload);
     }
-    const lengthHeader = request.headers['content-length'];
-    const upload = await this.sessions.ingest(environmentTarget(spaceId, environmentId), principal.userId, {
-      // Not the default iterator: it would destroy the socket when we stop early, and a 413 could not be sent.
-      chunks: request.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>,
-      declaredLength: lengthHeader === undefined ? undefined : Number(lengthHeader),
-      clientGone: () => request.destroyed && !request.complete,
+    if (request.is(FORM_MEDIA_TYPE)) {
+      refuseEncodedBody(request);
+      const bodies = formFileBodies(request, { maxFileBytes: maxBytes, idleMs: idleTimeoutSeconds * 1000 });
+      const uploads = (await this.sessions.ingestAll(target, principal.userId, bodies)).map(uploadEntity);
+      const [only] = uploads;
+      return uploads.length === 1 && only ? only : collection(uploads, uploads.length, { skip: 0, limit: uploads.length });
+    }
+    if (request.is(JSON_MEDIA_TYPES)) {
+      refuseEncodedBody(request);
+      const maxBodyBytes = base64JsonBodyLimit(maxBytes);
+      if (Number(request.headers['content-length'] ?? 0) > maxBodyBytes) throw base64JsonTooLarge(maxBodyBytes);
+      const body = base64JsonBody(bodyChunks(request), { maxFileBytes: maxBytes, clientGone });
+      return uploadEntity(await this.sessions.ingest(target, principal.userId, body));
+    }
+    throw new HangarError('UnsupportedMediaType', `Send the upload body as ${UPLOAD_MEDIA_TYPE}, ${FORM_MEDIA_TYPE} or base64 JSON.`, {
+      accepted: UPLOAD_MEDIA_TYPES,
     });
-    return uploadEntity(upload);
   }
 
   @Get(ITEM)

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Prisma, PrismaService, type SpaceMembership, type SpaceRole, type User } from '@hangar/database';
+import { constraintViolationOf, PrismaService, type SpaceMembership, type SpaceRole, type User } from '@hangar/database';
 import { newId, NotFoundError, ValidationFailedError } from '@hangar/domain';
 import type { Principal } from '../auth/principal';
 import type { Page } from '../common/collection';
@@ -12,7 +12,7 @@ export interface NewUser {
 }
 
 function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+  return constraintViolationOf(error)?.kind === 'unique';
 }
 
 @Injectable()

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Upload" ADD COLUMN     "contentType" TEXT,
+ADD COLUMN     "fileName" TEXT;
