@@ -85,7 +85,7 @@ describe('tus resumable uploads', () => {
   /** The Upload resource says what the body was; linked with uploadFrom and processed, the url serves exactly it. */
   async function expectDeliveredAsUpload(uploadId: string, body: Buffer): Promise<void> {
     const upload = await request(api.baseUrl).get(`/spaces/${spaceId}/environments/master/uploads/${uploadId}`).set(user.auth).expect(200);
-    expect(upload.body.details).toEqual({ size: body.length, sha256: sha256(body) });
+    expect(upload.body.details).toMatchObject({ size: body.length, sha256: sha256(body) });
     const asset = await createAsset(c, { file: { 'en-US': fileField(uploadId, 'body.bin', 'application/octet-stream') } }).expect(201);
     await processLocale(c, asset.body.sys.id as string, 'en-US', 1).expect(204);
     const processed = await waitForProcessing(c, asset.body.sys.id as string, 'en-US', 60_000);
@@ -116,6 +116,14 @@ describe('tus resumable uploads', () => {
     expect(finished.headers['upload-offset']).toBe(String(body.length));
     expect(finished.headers['upload-length']).toBe(String(body.length));
     expect(finished.headers['cache-control']).toBe('no-store');
+    // tus-js-client's metadata names the file: the Upload keeps it, as the Upload API's other doors do.
+    const upload = await request(api.baseUrl).get(`/spaces/${spaceId}/environments/master/uploads/${result.uploadId}`).set(user.auth);
+    expect(upload.body.details).toEqual({
+      size: body.length,
+      sha256: sha256(body),
+      fileName: 'body.bin',
+      contentType: 'application/octet-stream',
+    });
     await expectDeliveredAsUpload(result.uploadId, body);
   });
 

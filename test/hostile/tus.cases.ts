@@ -119,6 +119,26 @@ export function tusCases(): HostileCase[] {
       status: 401,
       error: 'AccessTokenInvalid',
     },
+    {
+      name: 'tus creation naming its file with a right-to-left override',
+      method: 'POST',
+      path: ENV,
+      headers: { ...TUS, 'Upload-Length': '10', 'Upload-Metadata': `filename ${Buffer.from('invoice\u202Efdp.exe').toString('base64')}` },
+      status: 422,
+      error: 'ValidationFailed',
+    },
+    {
+      name: 'tus creation with a media type that is not one',
+      method: 'POST',
+      path: ENV,
+      headers: {
+        ...TUS,
+        'Upload-Length': '10',
+        'Upload-Metadata': `filetype ${Buffer.from('text/html\r\nSet-Cookie: a=b').toString('base64')}`,
+      },
+      status: 422,
+      error: 'ValidationFailed',
+    },
     // In tus's own terms: its statuses and text answers.
     {
       name: 'tus HEAD of an upload id __proto__',

@@ -6,7 +6,7 @@ import { type EnvironmentTarget, HangarError } from '@hangar/domain';
 import { UploadOffsetMismatchError, UploadTooLargeError } from './ingest-errors';
 import { checksumVerified, exactly, TusProtocolError, tusError, type UploadChecksum } from './tus-protocol';
 import type { UploadCleanupService } from './upload-cleanup.service';
-import type { UploadSessionService } from './upload-session.service';
+import type { UploadDescription, UploadSessionService } from './upload-session.service';
 
 /** What one tus request brings that the data store's methods are not given: who, where, and this body's headers. */
 export interface TusRequestContext {
@@ -18,6 +18,8 @@ export interface TusRequestContext {
   readonly partial?: boolean;
   /** This request's `Content-Length`, when it sent one. */
   readonly bodyLength?: number;
+  /** On a creation: the file name and media type its `Upload-Metadata` gives, checked. */
+  readonly description?: UploadDescription;
 }
 
 /** The extensions this store gives @tus/server (checksum and concatenation are completed around it: see TusUploads). */
@@ -74,6 +76,7 @@ export class TusUploadStore extends DataStore {
         length: upload.size,
         metadata: upload.metadata === undefined ? undefined : Metadata.stringify(upload.metadata),
         concat: partial ? 'partial' : undefined,
+        description: this.context.description,
       },
     });
     upload.creation_date = session.createdAt.toISOString();

@@ -55,7 +55,9 @@ export class TusUploads {
     });
     const length = sources.reduce((sum, source) => sum + source.size, 0);
     if (length > this.config.uploads.maxBytes) throw new TusProtocolError(413, 'Maximum size exceeded\n');
-    const session = await this.sessions.open(target, userId, length, { resumable: { length, metadata, concat } });
+    const session = await this.sessions.open(target, userId, length, {
+      resumable: { length, metadata, concat, description: context.description },
+    });
     return this.sessions.concatenate(session.id, sources);
   }
 }

@@ -76,6 +76,8 @@ export interface ResumableState {
   readonly metadata?: string;
   /** tus concatenation: `partial`, or a final upload's `final;…`. */
   readonly concat?: string;
+  /** The file name and media type the client gave at creation (tus metadata), kept until the body is in. */
+  readonly description?: UploadDescription;
 }
 
 export interface OpenOptions {
@@ -315,6 +317,8 @@ export class UploadSessionService {
             tusLength: resumable.length === undefined ? null : BigInt(resumable.length),
             tusMetadata: resumable.metadata ?? null,
             tusConcat: resumable.concat ?? null,
+            fileName: resumable.description?.fileName ?? null,
+            contentType: resumable.description?.contentType ?? null,
           }),
         },
       });

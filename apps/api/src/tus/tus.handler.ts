@@ -12,14 +12,40 @@ import {
   type TusRequestContext,
   TusUploads,
   type UploadChecksum,
+  type UploadDescription,
 } from '@hangar/ingest';
 import type { HangarRequest } from '../common/http-request';
+import { checkedDescription } from '../uploads/upload-description';
 import { sendWebResponse, webRequestOf } from './tus-web-request';
 
 /** The one PATCH body type tus accepts. */
 const OFFSET_OCTET_STREAM = 'application/offset+octet-stream';
 /** Names the finished (or, on creation, the new) upload: its Upload resource's `sys.id`, for `uploadFrom`. */
 export const UPLOAD_ID_HEADER = 'X-Hangar-Upload-Id';
+
+/**
+ * The file name and media type a creation's `Upload-Metadata` gives (`filename`/`filetype`, as tus-js-client
+ * and Uppy name them, or `name`/`type`), checked as the Upload API's other doors check theirs (a bad one: 422);
+ * they become the Upload's `details.fileName` and `details.contentType`. Metadata tus cannot read is left to it.
+ */
+function describedBy(header: string | undefined): UploadDescription | undefined {
+  let metadata: Record<string, string | null>;
+  try {
+    metadata = header === undefined ? {} : Metadata.parse(header);
+  } catch {
+    return undefined;
+  }
+  const fileName = metadata.filename ?? metadata.name ?? undefined;
+  const contentType = metadata.filetype ?? metadata.type ?? undefined;
+  if (fileName === undefined && contentType === undefined) return undefined;
+  return checkedDescription(
+    { fileName, contentType },
+    {
+      fileName: ['Upload-Metadata', metadata.filename === undefined ? 'name' : 'filename'],
+      contentType: ['Upload-Metadata', metadata.filetype === undefined ? 'type' : 'filetype'],
+    },
+  );
+}
 
 /** One tus request: where it goes (`/spaces/{s}[/environments/{e}]/tus[/{id}]`) and who sends it. */
 export interface TusRoute {
@@ -57,6 +83,7 @@ export class TusHandler {
     const refusal = this.refusal(request) ?? (checksum instanceof TusProtocolError ? checksum : undefined);
     if (refusal) return this.answer(request, response, refusal);
     const context: TusRequestContext = {
+      description: request.method === 'POST' ? describedBy(request.header('upload-metadata')) : undefined,
       target: route.target,
       userId: route.userId,
       checksum: checksum as UploadChecksum | undefined,
