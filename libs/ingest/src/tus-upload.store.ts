@@ -3,6 +3,7 @@ import { DataStore, ERRORS, Metadata, Upload as TusUpload } from '@tus/utils';
 import type { AppConfig } from '@hangar/config';
 import type { PrismaService, Upload } from '@hangar/database';
 import { type EnvironmentTarget, HangarError } from '@hangar/domain';
+import { idleLimited } from './idle-limit';
 import { UploadOffsetMismatchError, UploadTooLargeError } from './ingest-errors';
 import { checksumVerified, exactly, TusProtocolError, tusError, type UploadChecksum } from './tus-protocol';
 import type { UploadCleanupService } from './upload-cleanup.service';
@@ -106,7 +107,9 @@ export class TusUploadStore extends DataStore {
     if (row.status !== 'pending') throw new TusProtocolError(403, 'This upload is complete and cannot be modified\n');
     const length = row.tusLength === null ? undefined : Number(row.tusLength);
     const { bodyLength, checksum } = this.context;
-    const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    // The first chunk is awaited here, before the core's own idle limit applies: a body that never starts must end too.
+    const idleMs = this.config.uploads.idleTimeoutSeconds * 1000;
+    const chunks = idleLimited(stream as AsyncIterable<Buffer>, idleMs, { onIdle: 'end' });
     const first = await chunks.next();
     if (first.done) {
       // Nothing to append (an appended nothing would still rewrite the tail); maybe the length was just declared.

@@ -110,7 +110,7 @@ export class TusHandler {
         return undefined;
       },
     });
-    const answer = await server.handleWeb(webRequestOf(request, request.path));
+    const answer = await server.handleWeb(webRequestOf(request, request.path, this.config.uploads.idleTimeoutSeconds * 1000));
     if (failure !== undefined) throw failure;
     if (request.method === 'OPTIONS') answer.headers.set('Tus-Checksum-Algorithm', TUS_CHECKSUM_ALGORITHMS.join(','));
     if (request.method === 'HEAD' && store.concat !== undefined) answer.headers.set('Upload-Concat', store.concat);
