@@ -18,7 +18,18 @@ const transform = {
 };
 
 // Packages published as ESM only, which Jest on Node 20 cannot require as they are.
-const esmPackages = ['@nestjs', 'file-type', 'strtok3', 'token-types', 'peek-readable', 'uint8array-extras', '@tokenizer', '@borewit'];
+const esmPackages = [
+  '@nestjs',
+  '@tus',
+  'srvx',
+  'file-type',
+  'strtok3',
+  'token-types',
+  'peek-readable',
+  'uint8array-extras',
+  '@tokenizer',
+  '@borewit',
+];
 
 const moduleNameMapper = {
   '^@hangar/(.*)$': '<rootDir>/libs/$1/src/index.ts',

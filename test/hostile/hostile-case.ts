@@ -7,7 +7,7 @@ export type Ids = Record<'space' | 'other' | 'asset' | 'upload' | 'otherUpload' 
 
 export interface HostileRequest {
   name: string;
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD' | 'OPTIONS';
   /** `{space}`, `{other}` (a space of another user, `{stranger}`), `{asset}`, `{upload}` and `{otherUpload}` are filled in. */
   path: string;
   headers?: Record<string, string>;

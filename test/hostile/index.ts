@@ -6,8 +6,18 @@ import { formCases } from './forms.cases';
 import type { HostileCase } from './hostile-case';
 import { requestCases } from './requests.cases';
 import { routeCases } from './routes.cases';
+import { tusCases } from './tus.cases';
 
 /** Every hostile case of every area; `hostile-input.e2e-spec.ts` runs them all against one api. */
 export function allHostileCases(): HostileCase[] {
-  return [...requestCases(), ...routeCases(), ...deliveryCases(), ...authCases(), ...errorCases(), ...formCases(), ...fileCases()];
+  return [
+    ...requestCases(),
+    ...routeCases(),
+    ...deliveryCases(),
+    ...authCases(),
+    ...errorCases(),
+    ...formCases(),
+    ...fileCases(),
+    ...tusCases(),
+  ];
 }

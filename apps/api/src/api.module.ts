@@ -18,6 +18,7 @@ import { FilesApiModule } from './files/files.module';
 import { HealthModule } from './health/health.module';
 import { LocalesModule } from './locales/locales.module';
 import { SpacesModule } from './spaces/spaces.module';
+import { TusModule } from './tus/tus.module';
 import { UploadsModule } from './uploads/uploads.module';
 import { UsersModule } from './users/users.module';
 
@@ -39,6 +40,7 @@ export class ApiModule {
         LocalesModule,
         UsersModule,
         UploadsModule,
+        TusModule,
         AssetsModule,
         DeliveryModule,
         FilesApiModule,

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -29,7 +30,7 @@ export async function createApiApp(config: AppConfig, logger: LoggerService | fa
   app.use(refuseUnmetHttpRequirements);
   answerClientErrorsAsContentful(app.getHttpServer());
   continueWhenBodyIsRead(app.getHttpServer());
-  app.enableCors({
+  const cors = {
     origin: config.corsOrigins === '*' ? '*' : [...config.corsOrigins],
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'],
     allowedHeaders: [
@@ -40,6 +41,14 @@ export async function createApiApp(config: AppConfig, logger: LoggerService | fa
       'X-Contentful-Source-Environment',
       'Range',
       'If-None-Match',
+      // tus (browser clients such as Uppy)
+      'Tus-Resumable',
+      'Upload-Length',
+      'Upload-Defer-Length',
+      'Upload-Metadata',
+      'Upload-Offset',
+      'Upload-Concat',
+      'Upload-Checksum',
     ],
     exposedHeaders: [
       'X-Contentful-Request-Id',
@@ -48,8 +57,28 @@ export async function createApiApp(config: AppConfig, logger: LoggerService | fa
       'X-Contentful-RateLimit-Reset',
       'ETag',
       'Content-Range',
+      // tus
+      'Location',
+      'Tus-Resumable',
+      'Tus-Version',
+      'Tus-Extension',
+      'Tus-Max-Size',
+      'Tus-Checksum-Algorithm',
+      'Upload-Offset',
+      'Upload-Length',
+      'Upload-Defer-Length',
+      'Upload-Metadata',
+      'Upload-Concat',
+      'Upload-Expires',
+      'X-Hangar-Upload-Id',
     ],
     maxAge: 86_400,
-  });
+  };
+  // The cors middleware answers every OPTIONS as a preflight; one without Access-Control-Request-Method is not
+  // one (a tus client asking what the server supports), so it goes on to the routes.
+  app.enableCors(
+    (request: IncomingMessage, callback: (error: Error | null, options: typeof cors & { preflightContinue: boolean }) => void) =>
+      callback(null, { ...cors, preflightContinue: request.headers['access-control-request-method'] === undefined }),
+  );
   return app;
 }

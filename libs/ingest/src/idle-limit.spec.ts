@@ -30,6 +30,15 @@ describe('idleLimited', () => {
     stalled.destroy();
   });
 
+  it("with onIdle 'end', ends the body where it stalled instead of failing (a resumable door keeps what arrived)", async () => {
+    const stalled = new Readable({ read() {} });
+    stalled.push(Buffer.from('first'));
+    const seen: Buffer[] = [];
+    for await (const chunk of idleLimited(stalled, 50, { onIdle: 'end' })) seen.push(chunk);
+    expect(seen).toEqual([Buffer.from('first')]);
+    stalled.destroy();
+  });
+
   it('does not count the time the consumer spends between chunks', async () => {
     const source = Readable.from([Buffer.from('a'), Buffer.from('b')]);
     const chunks: Buffer[] = [];

@@ -5,9 +5,15 @@ import { UploadIdleTimeoutError } from './ingest-errors';
  * than `idleMs` to arrive: a client that stalls cannot hold a session (a
  * slot, a spooled part, a socket) for long. Only the wait for the client
  * counts, not the time the consumer spends (storage); a slow but moving body
- * is never cut, however long it takes in all.
+ * is never cut, however long it takes in all. With `onIdle: 'end'` the body
+ * ends there instead, as if the client had stopped sending: a resumable door
+ * keeps what arrived, and its client continues from that offset.
  */
-export async function* idleLimited(source: AsyncIterable<Buffer>, idleMs: number): AsyncGenerator<Buffer> {
+export async function* idleLimited(
+  source: AsyncIterable<Buffer>,
+  idleMs: number,
+  { onIdle = 'fail' }: { onIdle?: 'fail' | 'end' } = {},
+): AsyncGenerator<Buffer> {
   const chunks = source[Symbol.asyncIterator]();
   let finished = false;
   try {
@@ -22,6 +28,7 @@ export async function* idleLimited(source: AsyncIterable<Buffer>, idleMs: number
         // The read still waits; it settles when the connection goes (the error answer closes it).
         next.catch(() => undefined);
         finished = true;
+        if (onIdle === 'end') return;
         throw new UploadIdleTimeoutError(idleMs);
       }
       if (result.done) {

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { QueueModule } from '@hangar/queue';
 import { PartSpool } from './part-spool';
+import { TusLocker } from './tus-locker';
+import { TusUploads } from './tus-uploads.service';
 import { UploadCleanupService } from './upload-cleanup.service';
 import { UploadObjectOwner } from './upload-object.owner';
 import { UploadSessionService } from './upload-session.service';
@@ -10,7 +12,7 @@ import { UploadsService } from './uploads.service';
 @Module({
   // Upload slots are counted in Redis (a global module the apps import anyway; said here for contexts that do not).
   imports: [QueueModule],
-  providers: [UploadSessionService, UploadsService, UploadCleanupService, UploadObjectOwner, UploadSlots, PartSpool],
-  exports: [UploadSessionService, UploadsService, UploadCleanupService, UploadSlots, PartSpool],
+  providers: [UploadSessionService, UploadsService, UploadCleanupService, UploadObjectOwner, UploadSlots, PartSpool, TusLocker, TusUploads],
+  exports: [UploadSessionService, UploadsService, UploadCleanupService, UploadSlots, PartSpool, TusUploads],
 })
 export class IngestModule {}

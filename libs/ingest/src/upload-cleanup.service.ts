@@ -79,14 +79,21 @@ export class UploadCleanupService {
   /**
    * Purges one batch of uploads that expired (whatever their status), are
    * marked `deleting`, or are still `pending` long after they started — their
-   * body never finished because the api that received it died. Ready uploads
+   * body never finished because the api that received it died (a resumable
+   * session is pending by design until it expires: only expiry takes it). Ready uploads
    * that expire stage `Hangar.Upload.expire` as they are marked. Returns how
    * many rows it removed.
    */
   async purgeBatch(now: Date, abandonedBefore: Date, batchSize = PURGE_BATCH_SIZE): Promise<number> {
     const batch = await this.prisma.$transaction(async (tx) => {
       const rows = await tx.upload.findMany({
-        where: { OR: [{ expiresAt: { lte: now } }, { status: 'deleting' }, { status: 'pending', createdAt: { lt: abandonedBefore } }] },
+        where: {
+          OR: [
+            { expiresAt: { lte: now } },
+            { status: 'deleting' },
+            { status: 'pending', resumable: false, createdAt: { lt: abandonedBefore } },
+          ],
+        },
         orderBy: { expiresAt: 'asc' },
         take: batchSize,
       });

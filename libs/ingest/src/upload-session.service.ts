@@ -6,6 +6,7 @@ import { DomainEventsService, EventTopic } from '@hangar/events';
 import {
   isStorageUnavailable,
   isStorageUnreachable,
+  MAX_COPY_PART_SIZE,
   MAX_PARTS,
   MIN_PART_SIZE,
   type ObjectBody,
@@ -71,6 +72,38 @@ export interface AppendOptions {
   readonly offset: number;
   /** True when these are the last bytes of the body. */
   readonly final: boolean;
+  /**
+   * A stall of UPLOAD_IDLE_TIMEOUT_SECONDS ends this append where the body stands instead of failing it
+   * (a resumable door: what arrived is kept, and the client continues from there). Not with `final`.
+   */
+  readonly endOnIdle?: boolean;
+}
+
+/** The protocol state of a resumable session (the tus door), kept on its row so that any replica can continue it. */
+export interface ResumableState {
+  /** The announced length of the whole body; undefined while the client defers it. */
+  readonly length?: number;
+  /** The client's metadata as it sent it. */
+  readonly metadata?: string;
+  /** tus concatenation: `partial`, or a final upload's `final;…`. */
+  readonly concat?: string;
+  /** The file name and media type the client gave at creation (tus metadata), kept until the body is in. */
+  readonly description?: UploadDescription;
+}
+
+export interface OpenOptions {
+  /** The upload's id, when the door names it before opening (tus answers it in `Location`). */
+  readonly id?: string;
+  /** Makes the session resumable: it stays pending until it expires, never given up as abandoned. */
+  readonly resumable?: ResumableState;
+  /** Where the object goes, when not under `uploads/` (a file version's key). */
+  readonly placement?: SessionPlacement;
+}
+
+/** A stored object that becomes part of a concatenated body. */
+export interface ConcatenationSource {
+  readonly key: string;
+  readonly size: number;
 }
 
 /** `head`'s items, then `rest`'s; `head` is emptied as it goes, so what was yielded is not held on to. */
@@ -258,7 +291,7 @@ export class UploadSessionService {
     { idleMs, placement }: { idleMs: number | undefined; placement: SessionPlacement | undefined },
   ): Promise<Upload> {
     const { maxBytes } = this.config.uploads;
-    const session = await this.open(target, createdById, body.declaredLength, placement);
+    const session = await this.open(target, createdById, body.declaredLength, { placement });
     const meter = new ByteMeter();
     let progress: Progress;
     try {
@@ -276,11 +309,12 @@ export class UploadSessionService {
    * Opens a session: checks the announced length against the cap and writes
    * the `pending` row. An unknown environment is a 404.
    */
-  async open(target: EnvironmentTarget, createdById: string, declaredLength?: number, placement?: SessionPlacement): Promise<Upload> {
+  async open(target: EnvironmentTarget, createdById: string, declaredLength?: number, options: OpenOptions = {}): Promise<Upload> {
     const { maxBytes, ttlSeconds } = this.config.uploads;
     if (declaredLength !== undefined && declaredLength > maxBytes) throw new UploadTooLargeError(maxBytes);
     if (declaredLength === 0) throw new EmptyUploadError();
-    const id = newId();
+    const id = options.id ?? newId();
+    const { resumable } = options;
     const createdAt = new Date();
     try {
       return await this.prisma.upload.create({
@@ -288,9 +322,17 @@ export class UploadSessionService {
           id,
           ...target,
           createdById,
-          objectKey: placement?.objectKeyOf(id) ?? uploadObjectKey(target.spaceId, target.environmentId, id),
+          objectKey: options.placement?.objectKeyOf(id) ?? uploadObjectKey(target.spaceId, target.environmentId, id),
           createdAt,
           expiresAt: new Date(createdAt.getTime() + ttlSeconds * 1000),
+          ...(resumable && {
+            resumable: true,
+            tusLength: resumable.length === undefined ? null : BigInt(resumable.length),
+            tusMetadata: resumable.metadata ?? null,
+            tusConcat: resumable.concat ?? null,
+            fileName: resumable.description?.fileName ?? null,
+            contentType: resumable.description?.contentType ?? null,
+          }),
         },
       });
     } catch (error) {
@@ -310,7 +352,8 @@ export class UploadSessionService {
   async append(uploadId: string, chunks: AsyncIterable<Buffer>, options: AppendOptions): Promise<Upload> {
     const session = await this.pending(uploadId);
     const idleMs = this.config.uploads.idleTimeoutSeconds * 1000;
-    return this.slots.holding(session.createdById, () => this.appendTo(session, idleLimited(chunks, idleMs), options));
+    const onIdle = options.endOnIdle === true && !options.final ? 'end' : 'fail';
+    return this.slots.holding(session.createdById, () => this.appendTo(session, idleLimited(chunks, idleMs, { onIdle }), options));
   }
 
   /** Ends a session whose bytes have all been appended (a body that ends exactly at a part or tail boundary). */
@@ -354,6 +397,72 @@ export class UploadSessionService {
     if (session.tailBytes > 0) await this.removeQuietly(uploadTailKey(session.objectKey, receivedBytes));
     if (meter !== undefined || receivedBytes === 0) this.keepMeter(uploadId, measured);
     return this.pending(uploadId);
+  }
+
+  /**
+   * Ends a session nothing was appended to as the concatenation of stored
+   * objects, in order (tus concatenation: partial uploads joined into the
+   * final one). When every source but the last fills at least one part (and
+   * none is over S3's copy limit), storage joins them itself (UploadPartCopy:
+   * no byte is written through this process) while the sources are read once,
+   * in order, to hash the whole body: a SHA-256 cannot be composed from the
+   * parts' digests, and reading alongside the copy costs no extra time.
+   * Otherwise the sources are streamed through `append`, which hashes as it
+   * writes. Either way the cap, the row protocol and the cleanup are this
+   * core's; on failure the session is discarded.
+   */
+  async concatenate(uploadId: string, sources: readonly ConcatenationSource[]): Promise<Upload> {
+    let session = await this.pending(uploadId);
+    const total = sources.reduce((sum, source) => sum + source.size, 0);
+    const last = sources.length - 1;
+    const copyable =
+      sources.length <= MAX_PARTS &&
+      sources.every((source, index) => source.size <= MAX_COPY_PART_SIZE && (index === last || source.size >= MIN_PART_SIZE));
+    try {
+      if (Number(session.receivedBytes) !== 0) throw new UploadOffsetMismatchError(0, Number(session.receivedBytes));
+      if (total > this.config.uploads.maxBytes) throw new UploadTooLargeError(this.config.uploads.maxBytes);
+      if (total === 0) throw new EmptyUploadError();
+      if (!copyable) {
+        for (const source of sources) {
+          const chunks = (await this.storage.read(source.key)) as AsyncIterable<Buffer>;
+          session = await this.appendTo(session, chunks, { offset: Number(session.receivedBytes), final: false });
+        }
+        return await this.appendTo(session, emptyBody(), { offset: total, final: true });
+      }
+    } catch (error) {
+      await this.cleanup.discard(session);
+      throw error instanceof HangarError ? error : explainStorageFailure(error);
+    }
+    const meter = new ByteMeter();
+    let progress: Progress;
+    try {
+      const multipartUploadId = await this.beginMultipart(session);
+      const [parts] = await Promise.all([this.copyParts(session.objectKey, multipartUploadId, sources), this.hashInOrder(sources, meter)]);
+      if (meter.size !== total) throw new Error(`the sources hold ${meter.size} bytes, not ${total}`);
+      progress = { receivedBytes: total, partCount: parts.length, tailBytes: 0, multipartUploadId, parts };
+    } catch (error) {
+      await this.cleanup.discard(session);
+      throw error instanceof HangarError ? error : explainStorageFailure(error);
+    }
+    return this.finish(session, progress, meter, { keepOnStorageFailure: false });
+  }
+
+  /** Each source as one part, a few copies at once (each is work inside storage). */
+  private async copyParts(key: string, multipartUploadId: string, sources: readonly ConcatenationSource[]): Promise<StoredPart[]> {
+    const parts: StoredPart[] = [];
+    for (let start = 0; start < sources.length; start += PARALLEL_COPIES) {
+      const batch = sources.slice(start, start + PARALLEL_COPIES);
+      parts.push(
+        ...(await Promise.all(batch.map((source, index) => this.storage.copyPart(key, multipartUploadId, start + index + 1, source.key)))),
+      );
+    }
+    return parts;
+  }
+
+  private async hashInOrder(sources: readonly ConcatenationSource[], meter: ByteMeter): Promise<void> {
+    for (const source of sources) {
+      for await (const chunk of await this.storage.read(source.key)) meter.update(chunk as Buffer);
+    }
   }
 
   /** Gives a pending session up: its multipart upload, tail and row go. */
@@ -534,6 +643,9 @@ export class UploadSessionService {
     });
   }
 }
+
+/** Part copies a concatenation asks storage for at once. */
+const PARALLEL_COPIES = 4;
 
 /** Sessions whose hash state one process keeps; beyond it the oldest is hashed from storage when it completes. */
 const MAX_METERS = 10_000;

@@ -9,6 +9,8 @@ import { settleWithin } from '@hangar/domain';
 
 /** S3's smallest part (every part of a multipart upload but the last must be at least this). */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
+/** S3's largest part copied from another object (UploadPartCopy). */
+export const MAX_COPY_PART_SIZE = 5 * 1024 * 1024 * 1024;
 /** S3's largest part number. */
 export const MAX_PARTS = 10_000;
 /** Parts uploaded at once while the next is read: enough to keep the link to storage busy. */
@@ -223,6 +225,22 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
         await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 100));
       }
     }
+  }
+
+  /**
+   * Writes part `part` of a multipart upload as a copy of the whole object `sourceKey`, inside storage
+   * (S3 UploadPartCopy): no byte passes through this process. The source must be at least
+   * {@link MIN_PART_SIZE} unless it becomes the last part, and at most {@link MAX_COPY_PART_SIZE}.
+   */
+  async copyPart(key: string, uploadId: string, part: number, sourceKey: string): Promise<StoredPart> {
+    const { etag } = await this.client.uploadPart({
+      bucketName: this.bucket,
+      objectName: key,
+      uploadID: uploadId,
+      partNumber: part,
+      headers: { 'x-amz-copy-source': `${this.bucket}/${encodeURI(sourceKey)}` },
+    });
+    return { part, etag };
   }
 
   /** The parts written so far (for completing an upload whose parts another process wrote). */
