@@ -129,23 +129,38 @@ describe('routes under an environment that does not exist', () => {
     expect(await prisma.environment.findMany({ where: { spaceId }, select: { id: true } })).toEqual([{ id: 'master' }]);
   }
 
+  /** A HEAD answer has no body to name what was not found: its status and Contentful type are what it has. */
+  const NO_BODY = '(no body)';
   const summary = ({ route, response }: { route: RegisteredRoute; response: request.Response }) =>
-    `${described(route)} → ${response.status} ${String((response.body as { details?: { type?: string } }).details?.type)}`;
+    `${described(route)} → ${response.status} ${
+      route.method === 'HEAD' ? NO_BODY : String((response.body as { details?: { type?: string } }).details?.type)
+    }`;
+  const expectedSummary = (route: RegisteredRoute, status: number, type: string) =>
+    `${described(route)} → ${status} ${route.method === 'HEAD' ? NO_BODY : type}`;
+  /** The Contentful error of each answer: in full where there is a body, the media type of a HEAD answer. */
+  function expectErrors(responses: { route: RegisteredRoute; response: request.Response }[], status: number, id: string) {
+    for (const { route, response } of responses) {
+      if (route.method === 'HEAD') expect(response.headers['content-type']).toMatch(/^application\/vnd\.contentful\.management\.v1\+json/);
+      else expectContentfulError(response, status, id);
+    }
+  }
+  const withBody = (responses: { route: RegisteredRoute; response: request.Response }[]) =>
+    responses.filter(({ route }) => route.method !== 'HEAD');
 
   it("answers every one of them, for a manager of the space, with the Environment's 404 and writes nothing", async () => {
     const responses = await answersOf(manager.auth);
     // One list first, so a failure names every route that answers otherwise.
-    expect(responses.map(summary)).toEqual(environmentRoutes.map((route) => `${described(route)} → 404 Environment`));
-    for (const { response } of responses) expectContentfulError(response, 404, 'NotFound');
-    for (const { response } of responses) expect(response.body.details).toEqual({ type: 'Environment', id: unknownEnvironment });
+    expect(responses.map(summary)).toEqual(environmentRoutes.map((route) => expectedSummary(route, 404, 'Environment')));
+    expectErrors(responses, 404, 'NotFound');
+    for (const { response } of withBody(responses)) expect(response.body.details).toEqual({ type: 'Environment', id: unknownEnvironment });
     await expectNothingWritten();
   });
 
   it("answers a caller who is not a member of the space with the Space's 404 first", async () => {
     const responses = await answersOf(stranger.auth);
-    expect(responses.map(summary)).toEqual(environmentRoutes.map((route) => `${described(route)} → 404 Space`));
-    for (const { response } of responses) expectContentfulError(response, 404, 'NotFound');
-    for (const { response } of responses) expect(response.body.details).toEqual({ type: 'Space', id: spaceId });
+    expect(responses.map(summary)).toEqual(environmentRoutes.map((route) => expectedSummary(route, 404, 'Space')));
+    expectErrors(responses, 404, 'NotFound');
+    for (const { response } of withBody(responses)) expect(response.body.details).toEqual({ type: 'Space', id: spaceId });
     await expectNothingWritten();
   });
 
@@ -154,7 +169,7 @@ describe('routes under an environment that does not exist', () => {
     expect(responses.map(({ route, response }) => `${described(route)} → ${response.status}`)).toEqual(
       environmentRoutes.map((route) => `${described(route)} → 401`),
     );
-    for (const { response } of responses) expectContentfulError(response, 401, 'AccessTokenInvalid');
+    expectErrors(responses, 401, 'AccessTokenInvalid');
     await expectNothingWritten();
   });
 

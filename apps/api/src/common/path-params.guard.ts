@@ -18,7 +18,8 @@ export class PathParamsGuard implements CanActivate {
     const segments = Object.values(params).flatMap((value) => (Array.isArray(value) ? (value as unknown[]) : [value]));
     for (const segment of segments) {
       if (typeof segment === 'string' && CONTROL_CHARACTERS.test(segment))
-        throw new HangarError('BadRequest', 'Path segments may not contain control characters.');
+        // The same reason libs/files gives for a file path it refuses (it checks C1 controls too, after this guard).
+        throw new HangarError('BadRequest', 'Path segments may not contain control characters.', { reason: 'control-character' });
     }
     return true;
   }
