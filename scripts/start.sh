@@ -24,6 +24,19 @@ if [[ -z ${HANGAR_ADMIN_TOKEN:-} ]]; then
 fi
 export HANGAR_ADMIN_TOKEN
 
+# The key that signs private files' URLs: FILE_URL_SIGNING_KEYS if set, else
+# one generated on first start and kept in .hangar/file-url-signing-key, so
+# signed URLs work out of the box and stay valid across restarts.
+if [[ -z ${FILE_URL_SIGNING_KEYS:-} ]]; then
+  key_file=.hangar/file-url-signing-key
+  if [[ ! -s $key_file ]]; then
+    mkdir -p .hangar
+    (umask 077 && node -e "process.stdout.write('local:' + require('crypto').randomBytes(32).toString('base64url'))" >"$key_file")
+  fi
+  FILE_URL_SIGNING_KEYS=$(cat "$key_file")
+fi
+export FILE_URL_SIGNING_KEYS
+
 port=${PORT:-3000}
 cat <<MSG
 
