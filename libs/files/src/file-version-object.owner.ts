@@ -1,5 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { PrismaService } from '@hangar/database';
+import { UploadObjectOwner } from '@hangar/ingest';
 import { type ObjectOwner, ObjectOwnershipRegistry } from '@hangar/storage';
 import { FILES_PREFIX } from './file-keys';
 
@@ -7,7 +8,9 @@ import { FILES_PREFIX } from './file-keys';
  * File versions own their objects (`files/{space}/{upload id}`). While a write's
  * bytes still arrive, the upload session that writes them (an Upload row with
  * that key) owns the object and its multipart upload; the version takes them
- * over in the transaction that consumes the session.
+ * over in the transaction that consumes the session. What a session owns is
+ * the upload rule's (UploadObjectOwner) wherever its object lies: asked, not
+ * restated here.
  */
 @Injectable()
 export class FileVersionObjectOwner implements ObjectOwner, OnModuleInit {
@@ -17,6 +20,7 @@ export class FileVersionObjectOwner implements ObjectOwner, OnModuleInit {
   constructor(
     private readonly prisma: PrismaService,
     private readonly registry: ObjectOwnershipRegistry,
+    private readonly sessions: UploadObjectOwner,
   ) {}
 
   onModuleInit(): void {
@@ -24,16 +28,14 @@ export class FileVersionObjectOwner implements ObjectOwner, OnModuleInit {
   }
 
   async ownedKeys(keys: readonly string[]): Promise<Set<string>> {
-    const objectKey = { in: [...keys] };
-    const [versions, sessions] = await Promise.all([
-      this.prisma.fileVersion.findMany({ where: { objectKey }, select: { objectKey: true } }),
-      this.prisma.upload.findMany({ where: { objectKey }, select: { objectKey: true } }),
+    const [versions, bySessions] = await Promise.all([
+      this.prisma.fileVersion.findMany({ where: { objectKey: { in: [...keys] } }, select: { objectKey: true } }),
+      this.sessions.ownedKeys(keys),
     ]);
-    return new Set([...versions, ...sessions].map((row) => row.objectKey));
+    return new Set([...bySessions, ...versions.map((row) => row.objectKey)]);
   }
 
-  async ownsMultipart(key: string, uploadId: string): Promise<boolean> {
-    const session = await this.prisma.upload.findUnique({ where: { objectKey: key }, select: { status: true, multipartUploadId: true } });
-    return session?.status === 'pending' && session.multipartUploadId === uploadId;
+  ownsMultipart(key: string, uploadId: string): Promise<boolean> {
+    return this.sessions.ownsMultipart(key, uploadId);
   }
 }

@@ -13,6 +13,6 @@ import { UploadsService } from './uploads.service';
   // Upload slots are counted in Redis (a global module the apps import anyway; said here for contexts that do not).
   imports: [QueueModule],
   providers: [UploadSessionService, UploadsService, UploadCleanupService, UploadObjectOwner, UploadSlots, PartSpool, TusLocker, TusUploads],
-  exports: [UploadSessionService, UploadsService, UploadCleanupService, UploadSlots, PartSpool, TusUploads],
+  exports: [UploadSessionService, UploadsService, UploadCleanupService, UploadObjectOwner, UploadSlots, PartSpool, TusUploads],
 })
 export class IngestModule {}
