@@ -1,7 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { createClient } from 'contentful-management';
 import { createHash, randomBytes } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
 import request from 'supertest';
 import { ASSETS_PREFIX } from '@hangar/assets';
 import { PrismaService } from '@hangar/database';
@@ -13,7 +12,7 @@ import { expectContentfulError } from './support/contentful-shape';
 import { JSON_TYPE, newSpace, newUser, type TestUser } from './support/factories';
 import { makeImage } from './support/images';
 import { waitFor } from './support/processes';
-import { type RemoteServer, startRemoteServer } from './support/remote-server';
+import { type RemoteServer, startRemoteServer, writeInPieces } from './support/remote-server';
 import { testConfig } from './support/test-env';
 import { uploadLeftovers } from './support/upload-inspection';
 import { startWorker } from './support/worker-harness';
@@ -31,20 +30,6 @@ const env = {
   PUBLIC_BASE_URL,
 };
 const notPublic = 'only public addresses can be fetched unless the host is listed in REMOTE_FETCH_ALLOW_HOSTS.';
-
-/** Writes `bytes` in 256 KiB pieces, each after the previous one drained. */
-function writeInPieces(response: ServerResponse, bytes: Buffer, then: () => void): void {
-  let at = 0;
-  const next = () => {
-    while (at < bytes.length) {
-      const piece = bytes.subarray(at, at + 256 * 1024);
-      at += piece.length;
-      if (!response.write(piece)) return void response.once('drain', next);
-    }
-    then();
-  };
-  next();
-}
 
 /**
  * Contentful's `fields.file[locale].upload`: an asset whose file is a URL is

@@ -1,7 +1,6 @@
 import { type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { createHash, randomBytes } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
 import { type AppConfig, ConfigModule } from '@hangar/config';
 import { DatabaseModule } from '@hangar/database';
 import { EventsModule } from '@hangar/events';
@@ -11,7 +10,7 @@ import { StorageModule, StorageService } from '@hangar/storage';
 import { type RunningApi, startApi } from './support/api-harness';
 import { objectBytes } from './support/bucket';
 import { newSpace, newUser, type TestUser } from './support/factories';
-import { type RemoteServer, startRemoteServer } from './support/remote-server';
+import { type RemoteServer, startRemoteServer, writeInPieces } from './support/remote-server';
 import { testConfig } from './support/test-env';
 import { uploadLeftovers } from './support/upload-inspection';
 
@@ -26,20 +25,6 @@ async function startImporter(config: AppConfig): Promise<INestApplicationContext
   const app = await NestFactory.createApplicationContext(ImporterModule, { logger: false, abortOnError: false });
   await app.init();
   return app;
-}
-
-/** Writes `bytes` in 256 KiB pieces, each after the previous one drained. */
-function writeInPieces(response: ServerResponse, bytes: Buffer, then: () => void): void {
-  let at = 0;
-  const next = () => {
-    while (at < bytes.length) {
-      const piece = bytes.subarray(at, at + 256 * 1024);
-      at += piece.length;
-      if (!response.write(piece)) return void response.once('drain', next);
-    }
-    then();
-  };
-  next();
 }
 
 /**

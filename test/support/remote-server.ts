@@ -60,3 +60,17 @@ export async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+/** Writes `bytes` in 256 KiB pieces, each after the previous one drained. */
+export function writeInPieces(response: ServerResponse, bytes: Buffer, then: () => void): void {
+  let at = 0;
+  const next = () => {
+    while (at < bytes.length) {
+      const piece = bytes.subarray(at, at + 256 * 1024);
+      at += piece.length;
+      if (!response.write(piece)) return void response.once('drain', next);
+    }
+    then();
+  };
+  next();
+}
