@@ -242,15 +242,26 @@ describe('Upload API doors: multipart/form-data and base64 JSON', () => {
       const write = (bytes: Buffer) => new Promise<void>((resolve) => (req.write(bytes) ? resolve() : req.once('drain', resolve)));
       await write(Buffer.concat([partHead({ name: 'f', fileName: 'first.bin' }), randomBytes(7 * MiB), Buffer.from('\r\n')]));
       await write(partHead({ name: 'f', fileName: 'second.bin' }));
-      // Send the second file until its session has an S3 multipart upload of its own, then vanish.
-      const secondStarted = async () =>
-        (await prisma.upload.count({ where: { spaceId, status: 'pending', multipartUploadId: { not: null } } })) > 0;
-      for (let sent = 0; sent < 18 && !(await secondStarted()); sent += 1) await write(randomBytes(MiB));
-      await waitFor(secondStarted, 10_000, 'the second file to begin its multipart upload');
-      expect((await allUploadLeftovers(api.app, spaceId)).rows).toBe(2);
-      // The first file is stored whole but not ready: an api killed now leaves two pending rows the purge removes.
-      expect(await prisma.upload.count({ where: { spaceId, status: 'ready' } })).toBe(0);
-      req.destroy();
+      // Send the second file until its session has an S3 multipart upload of its own, then vanish. (The first file,
+      // 7 MiB, has one too: the second is the session opened after it.)
+      const secondStarted = async () => {
+        const sessions = await prisma.upload.findMany({
+          where: { spaceId },
+          orderBy: { createdAt: 'asc' },
+          select: { multipartUploadId: true },
+        });
+        return sessions[1]?.multipartUploadId != null;
+      };
+      try {
+        for (let sent = 0; sent < 18 && !(await secondStarted()); sent += 1) await write(randomBytes(MiB));
+        await waitFor(secondStarted, 10_000, 'the second file to begin its multipart upload');
+        expect((await allUploadLeftovers(api.app, spaceId)).rows).toBe(2);
+        // The first file is stored whole but not ready: an api killed now leaves two pending rows the purge removes.
+        expect(await prisma.upload.count({ where: { spaceId, status: 'ready' } })).toBe(0);
+      } finally {
+        // Also when an expectation failed: an open form would hold the suite's one upload slot for the next test.
+        req.destroy();
+      }
       await waitFor(async () => (await allUploadLeftovers(api.app, spaceId)).rows === 0, 10_000, 'the request to be rolled back');
       expect(await allUploadLeftovers(api.app, spaceId)).toEqual(nothingLeft);
     });
