@@ -164,17 +164,15 @@ describe('tus resumable uploads', () => {
       .set('Upload-Length', String(12 * MiB))
       .expect(201);
     const location = created.headers.location as string;
-    await request(api.baseUrl)
-      .patch(location)
-      .set(user.auth)
-      .set(TUS)
-      .set(PATCH_TYPE)
-      .set('Upload-Offset', '0')
-      .send(randomBytes(6 * MiB))
-      .expect(204);
+    const send = (offset: number, bytes: Buffer) =>
+      request(api.baseUrl).patch(location).set(user.auth).set(TUS).set(PATCH_TYPE).set('Upload-Offset', String(offset)).send(bytes);
+    // A 6 MiB PATCH (announced by its Content-Length) goes to storage as one part while it arrives; the next 1 MiB waits as the tail.
+    await send(0, randomBytes(6 * MiB)).expect(204);
+    expect(await prisma().upload.findUniqueOrThrow({ where: { id: idOf(location) } })).toMatchObject({ partCount: 1, tailBytes: 0 });
+    await send(6 * MiB, randomBytes(MiB)).expect(204);
     const row = await prisma().upload.findUniqueOrThrow({ where: { id: idOf(location) } });
+    expect(row).toMatchObject({ partCount: 1, tailBytes: MiB, receivedBytes: BigInt(7 * MiB) });
     expect(row.multipartUploadId).not.toBeNull();
-    expect(row.tailBytes).toBe(MiB);
     await request(api.baseUrl).delete(location).set(user.auth).set(TUS).expect(204);
     await request(api.baseUrl).head(location).set(user.auth).set(TUS).expect(404);
     await request(api.baseUrl)
@@ -182,7 +180,7 @@ describe('tus resumable uploads', () => {
       .set(user.auth)
       .set(TUS)
       .set(PATCH_TYPE)
-      .set('Upload-Offset', String(6 * MiB))
+      .set('Upload-Offset', String(7 * MiB))
       .send(Buffer.from('late'))
       .expect(404);
     expect(await uploadLeftovers(api.app, space)).toEqual({ rows: 0, objects: [] });

@@ -140,6 +140,15 @@ export class SpoolSession {
     }
   }
 
+  /**
+   * A copy of bytes that are sent on elsewhere as they arrive (a part
+   * streamed to storage), kept in case that send must be given up and the
+   * bytes written another way. Never hashed: it is not sent as it is.
+   */
+  copy(): SpoolCopy {
+    return new PartWriter(this, false);
+  }
+
   /** Removes every file of this session still on disk. */
   async close(): Promise<void> {
     await Promise.all([...this.files].map((path) => this.remove(path)));
@@ -172,16 +181,28 @@ export class SpoolSession {
 /** Errors of a file system with no room left (ENOSPC) or no quota left for us (EDQUOT). */
 const DISK_FULL: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT']);
 
+/** Bytes kept on the side: {@link SpoolSession.copy}. */
+export interface SpoolCopy {
+  readonly size: number;
+  write(chunk: Buffer): Promise<void>;
+  /** What was kept: a buffer, or a file to read back (released when the spool session closes, if not before). */
+  finish(): Promise<ObjectBody>;
+  discard(): Promise<void>;
+}
+
 /** One part being assembled: in memory up to SPOOL_MEMORY_BYTES, then in its file. */
-class PartWriter {
+class PartWriter implements SpoolCopy {
   size = 0;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private file: { path: string; handle: FileHandle } | undefined;
   private readonly hash: Hash | undefined;
 
-  constructor(private readonly session: SpoolSession) {
-    this.hash = session.digests ? createHash('sha256') : undefined;
+  constructor(
+    private readonly session: SpoolSession,
+    digest = session.digests,
+  ) {
+    this.hash = digest ? createHash('sha256') : undefined;
   }
 
   async write(chunk: Buffer): Promise<void> {

@@ -121,7 +121,7 @@ export class TusUploadStore extends DataStore {
     let body: AsyncIterable<Buffer> = restOf(first.value, chunks);
     if (checksum) body = checksumVerified(body, checksum);
     if (final) body = exactly(body, bodyLength);
-    const appended = await this.translated(() => this.sessions.append(id, body, { offset, final, endOnIdle: true }));
+    const appended = await this.translated(() => this.sessions.append(id, body, { offset, final, endOnIdle: true, length: bodyLength }));
     if (appended.status === 'ready') return Number(appended.size ?? 0n);
     const reached = Number(appended.receivedBytes);
     if (reached === length) await this.translated(() => this.sessions.complete(id));

@@ -1,4 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
 import { constraintViolationOf, Prisma, PrismaService, type Upload } from '@hangar/database';
 import { type EnvironmentTarget, HangarError, newId, NotFoundError, ServiceUnavailableError } from '@hangar/domain';
@@ -22,7 +24,7 @@ import {
 } from './ingest-errors';
 import { idleLimited } from './idle-limit';
 import { ByteMeter, meteredStream } from './metered-stream';
-import { PartSpool, sizeOf } from './part-spool';
+import { PartSpool, sizeOf, type SpoolSession } from './part-spool';
 import { uploadEvent } from './upload-entity';
 import { uploadObjectKey, uploadTailKey } from './upload-keys';
 import { UploadCleanupService } from './upload-cleanup.service';
@@ -77,6 +79,14 @@ export interface AppendOptions {
    * (a resumable door: what arrived is kept, and the client continues from there). Not with `final`.
    */
   readonly endOnIdle?: boolean;
+  /**
+   * How many bytes this append brings, when the door knows it (a
+   * `Content-Length`). A non-final append that starts on a part boundary and
+   * brings a whole part's worth ({@link MIN_PART_SIZE} to
+   * {@link STREAMED_PART_MAX_BYTES}) is then sent to storage as one part while
+   * it arrives, instead of after it has arrived (see `write`).
+   */
+  readonly length?: number;
 }
 
 /** The protocol state of a resumable session (the tus door), kept on its row so that any replica can continue it. */
@@ -362,7 +372,7 @@ export class UploadSessionService {
     return this.appendTo(session, emptyBody(), { offset: Number(session.receivedBytes), final: true });
   }
 
-  private async appendTo(session: Upload, chunks: AsyncIterable<Buffer>, { offset, final }: AppendOptions): Promise<Upload> {
+  private async appendTo(session: Upload, chunks: AsyncIterable<Buffer>, { offset, final, length }: AppendOptions): Promise<Upload> {
     const uploadId = session.id;
     const receivedBytes = Number(session.receivedBytes);
     if (offset !== receivedBytes) throw new UploadOffsetMismatchError(offset, receivedBytes);
@@ -372,7 +382,7 @@ export class UploadSessionService {
     const checkpoint = measured.checkpoint();
     let progress: Progress;
     try {
-      progress = await this.write(session, chunks, measured, final, partSizeFor(this.config.uploads.maxBytes));
+      progress = await this.write(session, chunks, measured, final, partSizeFor(this.config.uploads.maxBytes), length);
     } catch (error) {
       measured.restore(checkpoint);
       throw error;
@@ -492,18 +502,85 @@ export class UploadSessionService {
     meter: ByteMeter,
     final: boolean,
     partSize: number,
+    length?: number,
   ): Promise<Progress> {
     const { maxBytes } = this.config.uploads;
-    const tail =
-      session.tailBytes > 0 ? [await this.storage.readSmall(uploadTailKey(session.objectKey, Number(session.receivedBytes)))] : [];
-    const body = meteredStream(chunks, maxBytes, meter);
     const spooled = this.spool.session();
     try {
+      let source = chunks;
+      if (!final && length !== undefined && streamsAsOnePart(session, length)) {
+        const checkpoint = meter.checkpoint();
+        const streamed = await this.streamOnePart(session, meteredStream(chunks, maxBytes, meter), length, spooled);
+        if (streamed.kind === 'stored') return streamed.progress;
+        // It ended short (the client stopped or stalled): what arrived is written as any body would be, from its copy.
+        meter.restore(checkpoint);
+        source = replay(streamed.received);
+      }
+      const tail =
+        session.tailBytes > 0 ? [await this.storage.readSmall(uploadTailKey(session.objectKey, Number(session.receivedBytes)))] : [];
+      const body = meteredStream(source, maxBytes, meter);
       return await this.writeParts(session, spooled.parts(prepend(tail, body[Symbol.asyncIterator]()), partSize), meter, final, partSize);
     } finally {
       // Parts storage did not take (a failure, a client gone between two parts) leave the disk here.
       await spooled.close();
     }
+  }
+
+  /**
+   * Sends an append of exactly `length` bytes to storage as the session's
+   * next part while it arrives: a tus client sends its next chunk only once
+   * this one is stored, so receiving and storing a chunk one after the other
+   * would halve its pace. A copy is kept in the spool as the bytes pass; if
+   * the body ends short, the part is given up and the copy is returned, to be
+   * written as any body would (kept as far as it got); if it fails, nothing
+   * is kept.
+   */
+  private async streamOnePart(
+    session: Upload,
+    body: AsyncIterable<Buffer>,
+    length: number,
+    spooled: SpoolSession,
+  ): Promise<{ kind: 'stored'; progress: Progress } | { kind: 'short'; received: ObjectBody }> {
+    const multipartUploadId = session.multipartUploadId ?? (await this.beginMultipart(session));
+    const copy = spooled.copy();
+    const outgoing = new PassThrough({ highWaterMark: STREAMED_PART_BUFFER_BYTES });
+    // The request reports its own failure; one of the stream's that nobody reads must not be an unhandled 'error'.
+    outgoing.on('error', () => undefined);
+    const part = session.partCount + 1;
+    const stored = this.storage.uploadPartStreamed(session.objectKey, multipartUploadId, part, outgoing, length);
+    stored.catch(() => undefined);
+    let received = 0;
+    try {
+      for await (const chunk of body) {
+        received += chunk.length;
+        if (received > length) throw new Error(`the body brought more than the ${length} bytes announced`);
+        await copy.write(chunk);
+        if (!outgoing.write(chunk)) await drained(outgoing, stored);
+      }
+    } catch (error) {
+      outgoing.destroy(error as Error);
+      await stored.catch(() => undefined);
+      await copy.discard();
+      throw error;
+    }
+    if (received < length) {
+      outgoing.destroy(new Error('the body ended short'));
+      await stored.catch(() => undefined);
+      return { kind: 'short', received: await copy.finish() };
+    }
+    outgoing.end();
+    const written = await stored;
+    await copy.discard();
+    return {
+      kind: 'stored',
+      progress: {
+        receivedBytes: Number(session.receivedBytes) + length,
+        partCount: part,
+        tailBytes: 0,
+        multipartUploadId,
+        parts: session.partCount === 0 ? [written] : undefined,
+      },
+    };
   }
 
   private async writeParts(
@@ -649,6 +726,41 @@ const PARALLEL_COPIES = 4;
 
 /** Sessions whose hash state one process keeps; beyond it the oldest is hashed from storage when it completes. */
 const MAX_METERS = 10_000;
+
+/**
+ * The largest append sent to storage as one part while it arrives. Its copy
+ * waits in the spool until the part is stored, so this bounds what one
+ * session keeps on disk, as PARALLEL_PARTS does for the other path.
+ */
+export const STREAMED_PART_MAX_BYTES = 64 * 1024 * 1024;
+
+/** What the outgoing part may hold in memory while storage takes it. */
+const STREAMED_PART_BUFFER_BYTES = 256 * 1024;
+
+/** An append that can be one part of its own: it starts on a part boundary and is a valid part's worth. */
+function streamsAsOnePart(session: Upload, length: number): boolean {
+  return session.tailBytes === 0 && session.partCount < MAX_PARTS && length >= MIN_PART_SIZE && length <= STREAMED_PART_MAX_BYTES;
+}
+
+/** Resolves when `stream` can take more, or fails when the request it feeds does. */
+async function drained(stream: PassThrough, request: Promise<unknown>): Promise<void> {
+  const drain = once(stream, 'drain');
+  drain.catch(() => undefined);
+  await Promise.race([drain, request]);
+}
+
+/** The bytes of a spooled copy, read back (the file is released once read). */
+async function* replay(copy: ObjectBody): AsyncGenerator<Buffer> {
+  if (Buffer.isBuffer(copy)) {
+    yield copy;
+    return;
+  }
+  try {
+    for await (const chunk of copy.open()) yield chunk as Buffer;
+  } finally {
+    await copy.release();
+  }
+}
 
 /** Parts large enough that the announced (or largest allowed) body stays under S3's 10,000 parts. */
 function partSizeFor(expectedBytes: number): number {

@@ -63,6 +63,12 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
    * send a stream it has already consumed again. Those are retried here instead.
    */
   private readonly streamingClient: Client;
+  /**
+   * The streaming client that sends payloads unsigned (`UNSIGNED-PAYLOAD`, as
+   * every client does over HTTPS), for bytes that go to storage while they
+   * still arrive: their SHA-256 is not known before they are sent.
+   */
+  private readonly passThroughClient: Client;
   /** Our own keep-alive pool, so shutdown can close its sockets instead of waiting for them to idle out. */
   private readonly agent: HttpAgent;
   readonly bucket: string;
@@ -83,6 +89,8 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
     };
     this.client = new Client(options);
     this.streamingClient = new Client({ ...options, retryOptions: { disableRetry: true } });
+    this.passThroughClient = new Client({ ...options, retryOptions: { disableRetry: true } });
+    this.passThroughClient.enableSHA256 = false;
     this.bucket = bucket;
   }
 
@@ -196,6 +204,32 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
     } finally {
       await payload.release();
     }
+  }
+
+  /**
+   * Writes part `part` of a multipart upload from bytes that are still
+   * arriving (exactly `size` of them), so that receiving them and sending
+   * them on overlap. Sent once, unsigned: there is nothing to replay and no
+   * digest to sign, so a failure is the caller's to handle (destroying `body`
+   * aborts the request). Integrity rests on TCP, as for any HTTPS client, and
+   * on the session's SHA-256, measured over the whole body as it passes.
+   */
+  async uploadPartStreamed(key: string, uploadId: string, part: number, body: Readable, size: number): Promise<StoredPart> {
+    const response = await this.passThroughClient.makeRequestStreamAsync(
+      {
+        method: 'PUT',
+        bucketName: this.bucket,
+        objectName: key,
+        query: `uploadId=${uploadId}&partNumber=${part}`,
+        headers: { 'Content-Length': String(size) },
+      },
+      body,
+      '',
+      [200],
+      '',
+    );
+    await drain(response);
+    return { part, etag: unquoted(response.headers.etag ?? '') };
   }
 
   /** One write whose body is streamed from `body` (opened again for a retry), with its length and digest. */
