@@ -36,8 +36,33 @@ export function benchEnv(extra = {}) {
   };
 }
 
-/** Creates the bench database if needed and applies the migrations. */
+/**
+ * Removes from the bench bucket what earlier runs stored (a benchmark writes gigabytes and keeps
+ * none of it; left there, runs fill the disk). Only objects older than an hour: a bench running
+ * alongside keeps its own.
+ */
+async function sweepBenchBucket() {
+  const { client, bucket } = directMinio();
+  if (!(await client.bucketExists(bucket))) return;
+  const cutoff = Date.now() - 60 * 60 * 1000;
+  let batch = [];
+  for await (const object of client.listObjectsV2(bucket, '', true)) {
+    if (object.name === undefined || object.lastModified.getTime() > cutoff) continue;
+    batch.push(object.name);
+    if (batch.length === 1000) {
+      await client.removeObjects(bucket, batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await client.removeObjects(bucket, batch);
+  for await (const upload of client.listIncompleteUploads(bucket, '', true)) {
+    if (upload.initiated.getTime() <= cutoff) await client.removeIncompleteUpload(bucket, upload.key);
+  }
+}
+
+/** Creates the bench database if needed and applies the migrations; sweeps the bench bucket. */
 export async function prepareDatabase() {
+  await sweepBenchBucket();
   const target = new URL(BENCH_DATABASE_URL);
   const maintenance = new URL(BENCH_DATABASE_URL);
   maintenance.pathname = '/postgres';
