@@ -190,13 +190,21 @@ export interface SpoolCopy {
   discard(): Promise<void>;
 }
 
-/** One part being assembled: in memory up to SPOOL_MEMORY_BYTES, then in its file. */
+/**
+ * One part being assembled: in memory up to SPOOL_MEMORY_BYTES, then in its
+ * file. A disk write runs while the next bytes arrive (one at a time, so the
+ * file is written in order): the body waits for the disk only when the disk
+ * is the slower of the two. At most two batches of SPOOL_MEMORY_BYTES (and a
+ * chunk) are held: the one being written and the one filling.
+ */
 class PartWriter implements SpoolCopy {
   size = 0;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private file: { path: string; handle: FileHandle } | undefined;
   private readonly hash: Hash | undefined;
+  /** The disk write under way; its failure is reported by the next write, finish or discard. */
+  private writing: Promise<void> | undefined;
 
   constructor(
     private readonly session: SpoolSession,
@@ -210,14 +218,19 @@ class PartWriter implements SpoolCopy {
     this.hash?.update(chunk);
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
-    if (this.pendingBytes > SPOOL_MEMORY_BYTES) await this.flush();
+    if (this.pendingBytes <= SPOOL_MEMORY_BYTES) return;
+    await this.writing;
+    const writing = this.flush();
+    writing.catch(() => undefined);
+    this.writing = writing;
   }
 
   /** The finished part: its bytes if they never left memory, else its file (closed). */
   async finish(): Promise<ObjectBody> {
-    if (this.file === undefined) return Buffer.concat(this.pending, this.pendingBytes);
+    if (this.file === undefined && this.writing === undefined) return Buffer.concat(this.pending, this.pendingBytes);
+    await this.writing;
     await this.flush();
-    const { path, handle } = this.file;
+    const { path, handle } = this.file as { path: string; handle: FileHandle };
     await handle.close();
     const session = this.session;
     const body: ReplayableBody = {
@@ -232,17 +245,19 @@ class PartWriter implements SpoolCopy {
   /** Drops an unfinished part and its file. */
   async discard(): Promise<void> {
     this.pending = [];
+    await this.writing?.catch(() => undefined);
     if (this.file === undefined) return;
     await this.file.handle.close().catch(() => undefined);
     await this.session.remove(this.file.path);
   }
 
+  /** Writes what is pending (taken at once: bytes that arrive meanwhile wait for the next write). */
   private async flush(): Promise<void> {
+    let buffers = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
     try {
       this.file ??= await this.session.create();
-      let buffers = this.pending;
-      this.pending = [];
-      this.pendingBytes = 0;
       while (buffers.length > 0) {
         // writev may write less than asked (a full disk fails it instead); go on where it stopped.
         const { bytesWritten } = await this.file.handle.writev(buffers);

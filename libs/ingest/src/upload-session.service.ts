@@ -394,19 +394,22 @@ export class UploadSessionService {
         keepOnStorageFailure: true,
       });
     }
+    const advanced = {
+      receivedBytes: BigInt(progress.receivedBytes),
+      partCount: progress.partCount,
+      tailBytes: progress.tailBytes,
+      multipartUploadId: progress.multipartUploadId,
+      updatedAt: new Date(),
+    };
     const { count } = await this.prisma.upload.updateMany({
       where: { id: uploadId, status: 'pending', receivedBytes: session.receivedBytes },
-      data: {
-        receivedBytes: progress.receivedBytes,
-        partCount: progress.partCount,
-        tailBytes: progress.tailBytes,
-        multipartUploadId: progress.multipartUploadId,
-      },
+      data: advanced,
     });
     if (count === 0) throw new UploadOffsetMismatchError(offset, Number((await this.pending(uploadId)).receivedBytes));
     if (session.tailBytes > 0) await this.removeQuietly(uploadTailKey(session.objectKey, receivedBytes));
     if (meter !== undefined || receivedBytes === 0) this.keepMeter(uploadId, measured);
-    return this.pending(uploadId);
+    // The row as that update left it: the update matched it at the offset it was read at, so nothing else changed it.
+    return { ...session, ...advanced };
   }
 
   /**
