@@ -31,6 +31,15 @@ export function routeCases(): HostileCase[] {
     refused('locales of an environment that does not exist', 'GET', '/spaces/{space}/environments/no-such-env/locales', 404, 'NotFound'),
     refused('the locale __proto__', 'GET', `${ENV}/locales/__proto__`, 404, 'NotFound'),
     refused('the locale of another space', 'GET', '/spaces/{other}/environments/master/locales/en-US', 404, 'NotFound'),
+    refused('updating the locale __proto__', 'PUT', `${ENV}/locales/__proto__`, 404, 'NotFound', {
+      headers: { ...J, 'X-Contentful-Version': '1' },
+      body: json({ name: 'x' }),
+    }),
+    refused('updating a locale with a code that is not one', 'PUT', `${ENV}/locales/constructor`, 422, 'ValidationFailed', {
+      headers: { ...J, 'X-Contentful-Version': '1' },
+      body: json({ code: '../../etc' }),
+    }),
+    refused('deleting the locale constructor', 'DELETE', `${ENV}/locales/constructor`, 404, 'NotFound'),
     refused('users/me with a well-formed token that does not exist', 'GET', '/users/me', 401, 'AccessTokenInvalid', {
       headers: { Authorization: `Bearer CFPAT-${'a'.repeat(43)}` },
     }),

@@ -1,6 +1,7 @@
 export * from './asset-delivery.service';
 export * from './asset-entity';
 export * from './asset-fields';
+export * from './asset-locales.service';
 export * from './asset-keys';
 export * from './asset-processing.module';
 export * from './asset-processing.service';

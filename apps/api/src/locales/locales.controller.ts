@@ -1,7 +1,8 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { z } from 'zod';
 import { collection, parsePage } from '../common/collection';
 import { JsonBody } from '../common/json-body.decorator';
+import { ExpectedVersion } from '../common/version-header.decorator';
 import { localeResource } from './locale.resource';
 import { LocalesService } from './locales.service';
 
@@ -17,6 +18,9 @@ const createLocaleBody = z.object({
   contentManagementApi: z.boolean().optional(),
   default: z.literal(false).optional(),
 });
+
+/** Every field may be left out (it keeps its value); unknown keys, such as the read-only ones an export carries, are ignored. */
+const updateLocaleBody = createLocaleBody.partial().extend({ default: z.boolean().optional() });
 
 @Controller('spaces/:spaceId/environments/:environmentId/locales')
 export class LocalesController {
@@ -42,5 +46,22 @@ export class LocalesController {
     @JsonBody(createLocaleBody) body: z.output<typeof createLocaleBody>,
   ) {
     return localeResource(await this.locales.create(spaceId, environmentId, body));
+  }
+
+  @Put(':localeId')
+  async update(
+    @Param('spaceId') spaceId: string,
+    @Param('environmentId') environmentId: string,
+    @Param('localeId') localeId: string,
+    @ExpectedVersion() version: number | undefined,
+    @JsonBody(updateLocaleBody) body: z.output<typeof updateLocaleBody>,
+  ) {
+    return localeResource(await this.locales.update(spaceId, environmentId, localeId, version, body));
+  }
+
+  @Delete(':localeId')
+  @HttpCode(204)
+  async delete(@Param('spaceId') spaceId: string, @Param('environmentId') environmentId: string, @Param('localeId') localeId: string) {
+    await this.locales.delete(spaceId, environmentId, localeId);
   }
 }

@@ -1,0 +1,59 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Prisma } from '@hangar/database';
+import type { EnvironmentTarget } from '@hangar/domain';
+import { StorageService } from '@hangar/storage';
+
+/**
+ * What a locale's change does to the assets of its environment. Asset fields
+ * are keyed by locale code, so a locale whose code changes takes its values
+ * along (each field's value under the old code moves to the new one, and so
+ * does each locale file), and a deleted locale takes them away. Both run in
+ * the caller's transaction, with the locale's own change: no moment exists
+ * where an asset holds values under a code no locale has.
+ */
+@Injectable()
+export class AssetLocalesService {
+  private readonly logger = new Logger(AssetLocalesService.name);
+
+  constructor(private readonly storage: StorageService) {}
+
+  /** Moves every asset value and locale file under `from` to `to` (a code no locale of the environment has). */
+  async renameLocale(tx: Prisma.TransactionClient, target: EnvironmentTarget, from: string, to: string): Promise<void> {
+    await tx.$executeRaw`
+      UPDATE "Asset" a SET "fields" = (
+        SELECT jsonb_object_agg(field.key,
+          CASE WHEN jsonb_typeof(field.value) = 'object' AND field.value ? ${from}
+            THEN (field.value - ${from}) || jsonb_build_object(${to}::text, field.value -> ${from})
+            ELSE field.value END)
+        FROM jsonb_each(a."fields") AS field)
+      WHERE a."spaceId" = ${target.spaceId} AND a."environmentId" = ${target.environmentId}
+        AND EXISTS (SELECT 1 FROM jsonb_each(a."fields") AS field WHERE jsonb_typeof(field.value) = 'object' AND field.value ? ${from})`;
+    await tx.assetFile.updateMany({ where: { ...target, locale: from }, data: { locale: to } });
+  }
+
+  /**
+   * Removes every asset value and locale file under `code` (a field left
+   * with no value goes too); returns the stored objects of the removed files,
+   * for {@link removeObjects} once the transaction has committed.
+   */
+  async dropLocale(tx: Prisma.TransactionClient, target: EnvironmentTarget, code: string): Promise<string[]> {
+    await tx.$executeRaw`
+      UPDATE "Asset" a SET "fields" = COALESCE((
+        SELECT jsonb_object_agg(field.key, CASE WHEN jsonb_typeof(field.value) = 'object' THEN field.value - ${code} ELSE field.value END)
+        FROM jsonb_each(a."fields") AS field
+        WHERE NOT (jsonb_typeof(field.value) = 'object' AND field.value ? ${code} AND (field.value - ${code}) = '{}'::jsonb)), '{}'::jsonb)
+      WHERE a."spaceId" = ${target.spaceId} AND a."environmentId" = ${target.environmentId}
+        AND EXISTS (SELECT 1 FROM jsonb_each(a."fields") AS field WHERE jsonb_typeof(field.value) = 'object' AND field.value ? ${code})`;
+    const files = await tx.assetFile.findMany({ where: { ...target, locale: code }, select: { objectKey: true } });
+    await tx.assetFile.deleteMany({ where: { ...target, locale: code } });
+    return files.map((file) => file.objectKey);
+  }
+
+  /** Removes the objects of dropped locale files (the orphan sweeper removes any this cannot). */
+  async removeObjects(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.storage.removeMany(keys).catch((error: unknown) => {
+      this.logger.warn({ msg: 'could not remove the files of a deleted locale', reason: (error as Error).message });
+    });
+  }
+}
