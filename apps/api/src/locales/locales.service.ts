@@ -52,30 +52,33 @@ export class LocalesService {
 
   async create(spaceId: string, environmentId: string, input: NewLocale): Promise<Locale> {
     await this.environments.get(spaceId, environmentId);
-    const existing = await this.codes(spaceId, environmentId);
-    const errors: ValidationErrorDetail[] = [];
-    if (existing.includes(input.code)) errors.push(codeTaken(input.code));
-    if (input.fallbackCode && !existing.includes(input.fallbackCode)) {
-      errors.push({ name: 'in', path: ['fallbackCode'], details: `Fallback locale ${input.fallbackCode} does not exist.` });
-    }
-    if (errors.length > 0) throw new ValidationFailedError(errors);
-    return this.prisma.locale
-      .create({
-        data: {
-          id: newId(),
-          spaceId,
-          environmentId,
-          name: input.name,
-          code: input.code,
-          fallbackCode: input.fallbackCode ?? null,
-          optional: input.optional ?? false,
-          contentDeliveryApi: input.contentDeliveryApi ?? true,
-          contentManagementApi: input.contentManagementApi ?? true,
-        },
+    return this.prisma
+      .$transaction(async (tx) => {
+        await lockLocalesOf(tx, spaceId, environmentId);
+        const existing = (await environmentLocales(tx, { spaceId, environmentId })).codes;
+        const errors: ValidationErrorDetail[] = [];
+        if (existing.includes(input.code)) errors.push(codeTaken(input.code));
+        if (input.fallbackCode && !existing.includes(input.fallbackCode)) {
+          errors.push({ name: 'in', path: ['fallbackCode'], details: `Fallback locale ${input.fallbackCode} does not exist.` });
+        }
+        if (errors.length > 0) throw new ValidationFailedError(errors);
+        return tx.locale.create({
+          data: {
+            id: newId(),
+            spaceId,
+            environmentId,
+            name: input.name,
+            code: input.code,
+            fallbackCode: input.fallbackCode ?? null,
+            optional: input.optional ?? false,
+            contentDeliveryApi: input.contentDeliveryApi ?? true,
+            contentManagementApi: input.contentManagementApi ?? true,
+          },
+        });
       })
       .catch((error: unknown) => {
-        // A concurrent create of the same code passed the check above too: the unique key decides, and the loser
-        // gets the answer it would have got a moment later.
+        // The lock serialises changes to the environment's locales; should two creates of one code still meet (an
+        // environment copied meanwhile), the unique key decides, and the loser gets the answer it would have got.
         if (constraintViolationOf(error)?.kind === 'unique') throw new ValidationFailedError([codeTaken(input.code)]);
         throw error;
       });
@@ -175,17 +178,22 @@ export class LocalesService {
     await this.assetLocales.removeObjects(objectKeys);
   }
 
-  /**
-   * The locale, with the environment's locales locked until the transaction
-   * ends: two changes at once (a rename and a new fallback to the old code, say)
-   * would each pass their checks against a state the other is changing.
-   */
+  /** The locale, with the environment's locales locked until the transaction ends (see lockLocalesOf). */
   private async lockedLocale(tx: Prisma.TransactionClient, spaceId: string, environmentId: string, localeId: string): Promise<Locale> {
-    await tx.$queryRaw`SELECT 1 AS "locked" FROM pg_advisory_xact_lock(hashtextextended(${`hangar:locales:${spaceId}:${environmentId}`}, 0))`;
+    await lockLocalesOf(tx, spaceId, environmentId);
     const locale = await tx.locale.findUnique({ where: { spaceId_environmentId_id: { spaceId, environmentId, id: localeId } } });
     if (!locale) throw new NotFoundError('Locale', localeId);
     return locale;
   }
+}
+
+/**
+ * Serialises changes to an environment's locales until the transaction ends:
+ * two at once (a rename and a new fallback to the old code, say) would each
+ * pass their checks against a state the other is changing.
+ */
+async function lockLocalesOf(tx: Prisma.TransactionClient, spaceId: string, environmentId: string): Promise<void> {
+  await tx.$queryRaw`SELECT 1 AS "locked" FROM pg_advisory_xact_lock(hashtextextended(${`hangar:locales:${spaceId}:${environmentId}`}, 0))`;
 }
 
 /** Fallbacks that lead back to where they started would send a reader round in circles. */
