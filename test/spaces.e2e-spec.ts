@@ -56,6 +56,21 @@ describe('spaces, environments and locales', () => {
     ]);
   });
 
+  it('creates the default locale the creator names (defaultLocale), through the SDK as through plain HTTP', async () => {
+    const client = createClient({ accessToken: user.token, host: api.host, hostUpload: api.host, insecure: true }, { type: 'plain' });
+    const space = await client.space.create({}, { name: uniqueName('german'), defaultLocale: 'de-DE' });
+    const locales = await client.locale.getMany({ spaceId: space.sys.id, environmentId: 'master', query: {} });
+    expect(locales.items).toEqual([
+      expect.objectContaining({ code: 'de-DE', name: 'German (Germany)', default: true, fallbackCode: null }),
+    ]);
+    const refused = await request(api.baseUrl)
+      .post('/spaces')
+      .set(user.auth)
+      .set('Content-Type', JSON_TYPE)
+      .send({ name: uniqueName('bad'), defaultLocale: 'not a locale' });
+    expectContentfulError(refused, 422, 'ValidationFailed');
+  });
+
   it('adds an environment with PUT, copying the locales of master, and renames it with the version', async () => {
     const spaceId = await newSpace(api.baseUrl, user);
     await addLocale(api.baseUrl, user, spaceId, { name: 'German', code: 'de-DE', fallbackCode: 'en-US' });

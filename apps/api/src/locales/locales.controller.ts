@@ -3,16 +3,14 @@ import { z } from 'zod';
 import { collection, parsePage } from '../common/collection';
 import { JsonBody } from '../common/json-body.decorator';
 import { ExpectedVersion } from '../common/version-header.decorator';
+import { LOCALE_CODE, LOCALE_CODE_MESSAGE } from './locale-code';
 import { localeResource } from './locale.resource';
 import { LocalesService } from './locales.service';
 
-/** BCP 47-like codes as Contentful accepts them: `en`, `en-US`, `zh-Hant-TW`. */
-const LOCALE_CODE = /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8}){0,3}$/;
-
 const createLocaleBody = z.object({
   name: z.string().trim().min(1).max(255),
-  code: z.string().regex(LOCALE_CODE, 'must be a locale code such as en-US'),
-  fallbackCode: z.string().regex(LOCALE_CODE, 'must be a locale code such as en-US').nullish(),
+  code: z.string().regex(LOCALE_CODE, LOCALE_CODE_MESSAGE),
+  fallbackCode: z.string().regex(LOCALE_CODE, LOCALE_CODE_MESSAGE).nullish(),
   optional: z.boolean().optional(),
   contentDeliveryApi: z.boolean().optional(),
   contentManagementApi: z.boolean().optional(),

@@ -4,10 +4,15 @@ import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { collection, parsePage } from '../common/collection';
 import { JsonBody } from '../common/json-body.decorator';
+import { LOCALE_CODE, LOCALE_CODE_MESSAGE } from '../locales/locale-code';
 import { spaceResource } from './space.resource';
 import { SpacesService } from './spaces.service';
 
-const createSpaceBody = z.object({ name: z.string().trim().min(1).max(255) });
+/** Contentful's space creation: a name, and the code of the default locale (`en-US` unless told otherwise). */
+const createSpaceBody = z.object({
+  name: z.string().trim().min(1).max(255),
+  defaultLocale: z.string().regex(LOCALE_CODE, LOCALE_CODE_MESSAGE).optional(),
+});
 
 @Controller('spaces')
 export class SpacesController {
@@ -16,7 +21,7 @@ export class SpacesController {
   @Post()
   @HttpCode(201)
   async create(@CurrentPrincipal() principal: Principal, @JsonBody(createSpaceBody) body: z.output<typeof createSpaceBody>) {
-    return spaceResource(await this.spaces.create(principal, body.name));
+    return spaceResource(await this.spaces.create(principal, body.name, body.defaultLocale));
   }
 
   @Get()

@@ -3,21 +3,30 @@ import { type Prisma, PrismaService, type Space, SpaceRole } from '@hangar/datab
 import { MASTER_ENVIRONMENT, newId } from '@hangar/domain';
 import type { Principal } from '../auth/principal';
 import type { Page } from '../common/collection';
+import { localeNameOf } from '../locales/locale-code';
 
-export const DEFAULT_LOCALE = { code: 'en-US', name: 'English (United States)' } as const;
+/** Contentful's default locale of a new space, when its creator names none. */
+const DEFAULT_LOCALE_CODE = 'en-US';
 
 @Injectable()
 export class SpacesService {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** A space with its `master` environment, default locale `en-US`, and its creator as manager. */
-  async create(principal: Principal, name: string): Promise<Space> {
+  /** A space with its `master` environment, its default locale (`en-US` unless told otherwise), and its creator as manager. */
+  async create(principal: Principal, name: string, defaultLocale: string = DEFAULT_LOCALE_CODE): Promise<Space> {
     const spaceId = newId();
     return this.prisma.$transaction(async (tx) => {
       const space = await tx.space.create({ data: { id: spaceId, name, createdById: principal.userId } });
       await tx.environment.create({ data: { spaceId, id: MASTER_ENVIRONMENT, name: MASTER_ENVIRONMENT } });
       await tx.locale.create({
-        data: { spaceId, environmentId: MASTER_ENVIRONMENT, id: newId(), ...DEFAULT_LOCALE, isDefault: true },
+        data: {
+          spaceId,
+          environmentId: MASTER_ENVIRONMENT,
+          id: newId(),
+          code: defaultLocale,
+          name: localeNameOf(defaultLocale),
+          isDefault: true,
+        },
       });
       await tx.spaceMembership.create({
         data: { id: newId(), spaceId, userId: principal.userId, role: SpaceRole.manager },
