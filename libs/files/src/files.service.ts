@@ -37,6 +37,15 @@ export interface WriteOptions {
 export type FolderEntry =
   { readonly kind: 'folder'; readonly folder: FileFolder } | { readonly kind: 'file'; readonly file: FileWithVersion };
 
+/** Bytes stored through the ingestion core for a version not recorded yet (FilesService.storeBytes). */
+export interface StoredFileBytes {
+  /** The ready upload session that holds them. */
+  readonly upload: Upload;
+  /** The Content-Type delivery will send, decided from the bytes. */
+  readonly contentType: string;
+  readonly declaredType?: string | undefined;
+}
+
 export interface SignedFileUrl {
   readonly url: string;
   readonly version: number;
@@ -83,32 +92,66 @@ export class FilesService {
   ): Promise<{ written: FileWithVersion; created: boolean }> {
     // Checked before the bytes are taken (a refusal then costs nothing), and again under the lock.
     await this.assertFileFits(this.prisma, spaceId, path);
+    const stored = await this.storeBytes(spaceId, actorId, body, { declaredType: options.declaredType });
+    try {
+      return await this.prisma.$transaction((tx) => this.recordStored(tx, spaceId, actorId, path, stored, options));
+    } catch (error) {
+      // The bytes go with their session: nothing of a failed write stays (or, with storage down, the purge removes it).
+      await this.discardStored(stored);
+      throw explainConstraint(error, spaceId);
+    }
+  }
+
+  /**
+   * The first half of a write: the bytes, through the ingestion core, into an
+   * upload session whose object is already under `files/` (at `objectKeyOf`,
+   * by default `files/{space}/{upload id}`), with the type they decide. Nothing
+   * is a file yet: {@link recordStored} makes them a version, or
+   * {@link discardStored} gives them up. Until then the session owns them
+   * (and the upload purge takes them when it expires).
+   */
+  async storeBytes(
+    spaceId: string,
+    actorId: string,
+    body: IncomingBody,
+    options: { declaredType?: string | undefined; objectKeyOf?: (uploadId: string) => string } = {},
+  ): Promise<StoredFileBytes> {
     const head: Buffer[] = [];
     const upload = await this.sessions.ingest(
       { spaceId, environmentId: MASTER_ENVIRONMENT },
       actorId,
       { ...body, chunks: keepingHead(body.chunks, head) },
-      { objectKeyOf: (uploadId) => fileObjectKey(spaceId, uploadId) },
+      { objectKeyOf: options.objectKeyOf ?? ((uploadId) => fileObjectKey(spaceId, uploadId)) },
     );
     try {
       const sniffed = Buffer.concat(head).subarray(0, SNIFF_BYTES);
       const contentType = deliveredTypeOf(await this.media.detectType(sniffed), options.declaredType ?? '', sniffed);
-      return await this.prisma.$transaction((tx) => this.recordVersion(tx, spaceId, actorId, path, upload, contentType, options));
+      return { upload, contentType, declaredType: options.declaredType };
     } catch (error) {
-      // The bytes go with their session: nothing of a failed write stays (or, with storage down, the purge removes it).
       await this.cleanup.discard(upload);
-      throw explainConstraint(error, spaceId);
+      throw error;
     }
   }
 
-  private async recordVersion(
+  /** Gives up bytes {@link storeBytes} stored and no version took: their session, object and row go. */
+  async discardStored(stored: StoredFileBytes): Promise<void> {
+    await this.cleanup.discard(stored.upload);
+  }
+
+  /**
+   * The second half of a write, inside the caller's transaction: the stored
+   * bytes become the next version of the file at `path` (created when new),
+   * with its implicit folders and events; the session is consumed. Takes the
+   * space's lock (held until the transaction ends), so a caller may record
+   * many versions in one transaction — all of them or none.
+   */
+  async recordStored(
     tx: Prisma.TransactionClient,
     spaceId: string,
     actorId: string,
     path: FilePath,
-    upload: Upload,
-    contentType: string,
-    options: WriteOptions,
+    { upload, contentType, declaredType }: StoredFileBytes,
+    options: Pick<WriteOptions, 'acl'> = {},
   ): Promise<{ written: FileWithVersion; created: boolean }> {
     await lockFilesOf(tx, spaceId);
     await this.assertFileFits(tx, spaceId, path);
@@ -149,7 +192,7 @@ export class FilesService {
         size: upload.size ?? 0n,
         sha256: upload.sha256 ?? '',
         contentType,
-        declaredType: options.declaredType ?? null,
+        declaredType: declaredType ?? null,
         createdById: actorId,
         createdAt: now,
       },
@@ -283,25 +326,45 @@ export class FilesService {
   /** Creates an (explicit) empty folder; one that exists already is made explicit. `created` is false when it existed. */
   async createFolder(spaceId: string, actorId: string, path: FilePath): Promise<{ folder: FileFolder; created: boolean }> {
     try {
-      return await this.prisma.$transaction(async (tx) => {
-        await lockFilesOf(tx, spaceId);
-        if (await tx.file.findUnique({ where: { spaceId_path: { spaceId, path: path.toString() } }, select: { id: true } })) {
-          throw conflict('A file has this path; a folder cannot have it too.', { path: path.toString() });
-        }
-        await this.assertNoFileAbove(tx, spaceId, path);
-        const key = { spaceId_path: { spaceId, path: path.toString() } };
-        const existing = await tx.fileFolder.findUnique({ where: key });
-        if (existing?.explicit) return { folder: existing, created: false };
-        await ensureFolders(tx, spaceId, path.ancestors(), actorId);
-        const folder = existing
-          ? await tx.fileFolder.update({ where: key, data: { explicit: true } })
-          : await tx.fileFolder.create({ data: { ...folderRow(spaceId, path, actorId), explicit: true } });
-        await this.events.stage(tx, folderEvent(EventTopic.FolderCreate, folder, actorId));
-        return { folder, created: existing === null };
-      });
+      return await this.prisma.$transaction((tx) => this.recordFolder(tx, spaceId, actorId, path));
     } catch (error) {
       throw explainConstraint(error, spaceId);
     }
+  }
+
+  /**
+   * {@link createFolder} inside the caller's transaction (a ZIP expansion's
+   * directory entries and target folder commit with its files). `changed` is
+   * false when the folder was explicit already.
+   */
+  async recordFolder(
+    tx: Prisma.TransactionClient,
+    spaceId: string,
+    actorId: string,
+    path: FilePath,
+  ): Promise<{ folder: FileFolder; created: boolean; changed: boolean }> {
+    await lockFilesOf(tx, spaceId);
+    if (await tx.file.findUnique({ where: { spaceId_path: { spaceId, path: path.toString() } }, select: { id: true } })) {
+      throw conflict('A file has this path; a folder cannot have it too.', { path: path.toString() });
+    }
+    await this.assertNoFileAbove(tx, spaceId, path);
+    const key = { spaceId_path: { spaceId, path: path.toString() } };
+    const existing = await tx.fileFolder.findUnique({ where: key });
+    if (existing?.explicit) return { folder: existing, created: false, changed: false };
+    await ensureFolders(tx, spaceId, path.ancestors(), actorId);
+    const folder = existing
+      ? await tx.fileFolder.update({ where: key, data: { explicit: true } })
+      : await tx.fileFolder.create({ data: { ...folderRow(spaceId, path, actorId), explicit: true } });
+    await this.events.stage(tx, folderEvent(EventTopic.FolderCreate, folder, actorId));
+    return { folder, created: existing === null, changed: true };
+  }
+
+  /** 409 when `path` cannot be a folder: a file has it, or a folder above it is a file. */
+  async assertFolderFits(spaceId: string, path: FilePath): Promise<void> {
+    if (await this.prisma.file.findUnique({ where: { spaceId_path: { spaceId, path: path.toString() } }, select: { id: true } })) {
+      throw conflict('A file has this path; a folder cannot have it too.', { path: path.toString() });
+    }
+    await this.assertNoFileAbove(this.prisma, spaceId, path);
   }
 
   /** Deletes an empty folder (409 while it holds anything); implicit folders above it that it leaves empty go too. */
