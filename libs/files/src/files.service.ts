@@ -141,53 +141,92 @@ export class FilesService {
   /**
    * The second half of a write, inside the caller's transaction: the stored
    * bytes become the next version of the file at `path` (created when new),
-   * with its implicit folders and events; the session is consumed. Takes the
-   * space's lock (held until the transaction ends), so a caller may record
-   * many versions in one transaction — all of them or none.
+   * with its implicit folders and events; the session is consumed.
    */
   async recordStored(
     tx: Prisma.TransactionClient,
     spaceId: string,
     actorId: string,
     path: FilePath,
-    { upload, contentType, declaredType }: StoredFileBytes,
+    stored: StoredFileBytes,
     options: Pick<WriteOptions, 'acl'> = {},
   ): Promise<{ written: FileWithVersion; created: boolean }> {
+    const [recorded] = await this.recordStoredMany(tx, spaceId, actorId, [{ path, stored }], options);
+    if (!recorded) throw new Error('recordStoredMany returned nothing for one write');
+    return recorded;
+  }
+
+  /**
+   * {@link recordStored} for many paths at once (a ZIP expansion's entries),
+   * in a fixed number of statements whatever their number — under the
+   * space's lock, held until the caller's transaction ends, so a caller may
+   * record several batches in one transaction: all of them or none. Paths
+   * must be distinct. Results are in the order of `writes`.
+   */
+  async recordStoredMany(
+    tx: Prisma.TransactionClient,
+    spaceId: string,
+    actorId: string,
+    writes: readonly { readonly path: FilePath; readonly stored: StoredFileBytes }[],
+    options: Pick<WriteOptions, 'acl'> = {},
+  ): Promise<{ written: FileWithVersion; created: boolean }[]> {
+    if (writes.length === 0) return [];
+    const paths = writes.map(({ path }) => path.toString());
+    if (new Set(paths).size !== paths.length) throw new Error('recordStoredMany needs distinct paths');
     await lockFilesOf(tx, spaceId);
-    await this.assertFileFits(tx, spaceId, path);
+    await this.assertFilesFit(
+      tx,
+      spaceId,
+      writes.map(({ path }) => path),
+    );
     const now = new Date();
-    const existing = await tx.file.findUnique({ where: { spaceId_path: { spaceId, path: path.toString() } } });
-    const file = existing
-      ? await tx.file.update({
-          where: { id: existing.id },
+    const existing = new Map(
+      (await tx.file.findMany({ where: { spaceId, path: { in: paths } } })).map((file) => [file.path, file] as const),
+    );
+    const updated = new Map<string, File>();
+    for (const file of existing.values()) {
+      updated.set(
+        file.path,
+        await tx.file.update({
+          where: { id: file.id },
           data: {
-            currentVersion: existing.lastVersion + 1,
-            lastVersion: existing.lastVersion + 1,
+            currentVersion: file.lastVersion + 1,
+            lastVersion: file.lastVersion + 1,
             updatedById: actorId,
             updatedAt: now,
             ...(options.acl === undefined ? {} : { acl: options.acl }),
           },
-        })
-      : await tx.file.create({
-          data: {
-            id: newId(),
-            spaceId,
-            path: path.toString(),
-            folder: path.parent.toString(),
-            name: path.name,
-            acl: options.acl ?? DEFAULT_FILE_ACL,
-            currentVersion: 1,
-            lastVersion: 1,
-            createdById: actorId,
-            createdAt: now,
-            updatedById: actorId,
-            updatedAt: now,
-          },
-        });
-    const version = await tx.fileVersion.create({
-      data: {
-        fileId: file.id,
-        number: file.currentVersion,
+        }),
+      );
+    }
+    const created = await tx.file.createManyAndReturn({
+      data: writes
+        .filter(({ path }) => !existing.has(path.toString()))
+        .map(({ path }) => ({
+          id: newId(),
+          spaceId,
+          path: path.toString(),
+          folder: path.parent.toString(),
+          name: path.name,
+          acl: options.acl ?? DEFAULT_FILE_ACL,
+          currentVersion: 1,
+          lastVersion: 1,
+          createdById: actorId,
+          createdAt: now,
+          updatedById: actorId,
+          updatedAt: now,
+        })),
+    });
+    const files = new Map([...updated, ...created.map((file) => [file.path, file] as const)]);
+    const fileAt = (path: FilePath): File => {
+      const file = files.get(path.toString());
+      if (!file) throw new Error(`no file row for ${path.toString()}`);
+      return file;
+    };
+    const versions = await tx.fileVersion.createManyAndReturn({
+      data: writes.map(({ path, stored: { upload, contentType, declaredType } }) => ({
+        fileId: fileAt(path).id,
+        number: fileAt(path).currentVersion,
         objectKey: upload.objectKey,
         size: upload.size ?? 0n,
         sha256: upload.sha256 ?? '',
@@ -195,21 +234,32 @@ export class FilesService {
         declaredType: declaredType ?? null,
         createdById: actorId,
         createdAt: now,
-      },
+      })),
     });
-    await ensureFolders(tx, spaceId, path.ancestors(), actorId);
-    // The session is consumed: its object now belongs to the version. Gone meanwhile (deleted through the Upload API)?
-    // Then so are its bytes, and this write fails whole.
-    const { count } = await tx.upload.deleteMany({ where: { id: upload.id, status: 'ready' } });
-    if (count === 0)
-      throw conflict('The upload session was removed before the file took its bytes; send them again.', { path: path.toString() });
-    const written = { file, version };
+    const versionOf = new Map(versions.map((version) => [version.objectKey, version] as const));
+    const ancestors = new Map(writes.flatMap(({ path }) => path.ancestors().map((folder) => [folder.toString(), folder] as const)));
+    await ensureFolders(tx, spaceId, [...ancestors.values()], actorId);
+    // The sessions are consumed: their objects now belong to the versions. One gone meanwhile (deleted through the
+    // Upload API)? Then so are its bytes, and the write fails whole.
+    const { count } = await tx.upload.deleteMany({ where: { id: { in: writes.map(({ stored }) => stored.upload.id) }, status: 'ready' } });
+    if (count !== writes.length) {
+      throw conflict('The upload session was removed before the file took its bytes; send them again.', {
+        path: writes.length === 1 ? paths[0] : undefined,
+      });
+    }
+    const results = writes.map(({ path, stored }) => {
+      const version = versionOf.get(stored.upload.objectKey);
+      if (!version) throw new Error(`no version row for ${path.toString()}`);
+      return { written: { file: fileAt(path), version }, created: !existing.has(path.toString()), upload: stored.upload };
+    });
     await this.events.stage(
       tx,
-      fileEvent(existing ? EventTopic.FileVersionCreate : EventTopic.FileCreate, fileEntity(written, this.config.publicBaseUrl), actorId),
-      uploadEvent(EventTopic.UploadDelete, upload, actorId),
+      ...results.flatMap(({ written, created: isNew, upload }) => [
+        fileEvent(isNew ? EventTopic.FileCreate : EventTopic.FileVersionCreate, fileEntity(written, this.config.publicBaseUrl), actorId),
+        uploadEvent(EventTopic.UploadDelete, upload, actorId),
+      ]),
     );
-    return { written, created: existing === null };
+    return results.map(({ written, created: isNew }) => ({ written, created: isNew }));
   }
 
   /** A file with its current version, or 404. */
@@ -458,10 +508,27 @@ export class FilesService {
 
   /** A file cannot sit where a folder is, nor under a path that is a file. */
   private async assertFileFits(db: Prisma.TransactionClient, spaceId: string, path: FilePath): Promise<void> {
-    if (await db.fileFolder.findUnique({ where: { spaceId_path: { spaceId, path: path.toString() } }, select: { path: true } })) {
-      throw conflict('A folder has this path; a file cannot have it too.', { path: path.toString() });
+    await this.assertFilesFit(db, spaceId, [path]);
+  }
+
+  /** {@link assertFileFits} for many paths in two statements; among them too, no path may be above another. */
+  private async assertFilesFit(db: Prisma.TransactionClient, spaceId: string, paths: readonly FilePath[]): Promise<void> {
+    const names = paths.map(String);
+    const folder = await db.fileFolder.findFirst({ where: { spaceId, path: { in: names } }, select: { path: true } });
+    if (folder) throw conflict('A folder has this path; a file cannot have it too.', { path: folder.path });
+    const written = new Set(names);
+    const ancestors = new Set(paths.flatMap((path) => path.ancestors().map(String)));
+    const within = [...ancestors].find((ancestor) => written.has(ancestor));
+    if (within !== undefined) {
+      const below = paths.find((path) => path.ancestors().some((ancestor) => ancestor.toString() === within));
+      throw conflict(`${within} is a file, so it cannot be a folder too.`, { path: below?.toString() ?? within, file: within });
     }
-    await this.assertNoFileAbove(db, spaceId, path);
+    if (ancestors.size === 0) return;
+    const file = await db.file.findFirst({ where: { spaceId, path: { in: [...ancestors] } }, select: { path: true } });
+    if (file) {
+      const below = paths.find((path) => path.ancestors().some((ancestor) => ancestor.toString() === file.path));
+      throw conflict(`${file.path} is a file, so it cannot be a folder too.`, { path: below?.toString() ?? file.path, file: file.path });
+    }
   }
 
   private async assertNoFileAbove(db: Prisma.TransactionClient, spaceId: string, path: FilePath): Promise<void> {
