@@ -95,7 +95,8 @@ async function main() {
     const largeResult = await expand(api.baseUrl, spaceId, auth, `large-${run}`, large.stream, large.length());
 
     const [s] = small;
-    for (const split of splits) console.log(`expansion of ${split.files} files: extract ${split.extractMs} ms, commit ${split.commitMs} ms`);
+    for (const split of splits)
+      console.log(`expansion of ${split.files} files: extract ${split.extractMs} ms, commit ${split.commitMs} ms`);
     console.log(`Machine: ${machine()}`);
     console.log('| archive | entries | bytes | worker time | entries/s or MiB/s (worker) | end to end | api peak RSS | worker peak RSS |');
     console.log('|---|---|---|---|---|---|---|---|');
