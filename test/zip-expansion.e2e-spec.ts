@@ -4,7 +4,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import request from 'supertest';
 import { PrismaService } from '@hangar/database';
 import { ArchiveExpansionService, expansionEntryPrefix, fileObjectKey, FILES_PREFIX, FilesService } from '@hangar/files';
-import { StorageService } from '@hangar/storage';
+import { ObjectOwnershipRegistry, StorageService } from '@hangar/storage';
 import { type RunningApi, startApi } from './support/api-harness';
 import { newSpace, newUser, type TestUser } from './support/factories';
 import { startWorker } from './support/worker-harness';
@@ -255,6 +255,37 @@ describe('ZIP expansion', () => {
       const refused = await send('taken', await buildZip([plain('a.txt')])).expect(409);
       expect(refused.body.sys.id).toBe('Conflict');
       expect(await footprint()).toEqual(before);
+    });
+  });
+
+  describe('ownership (what the orphan sweep may remove)', () => {
+    it('a waiting archive is owned by its expansion until it ends; an entry by its session until the commit', async () => {
+      const registry = worker.get(ObjectOwnershipRegistry);
+      const id = `owned${Date.now()}`;
+      const archiveKey = fileObjectKey(spaceId, `archive-${id}`);
+      await prisma.fileExpansion.create({
+        data: { id, spaceId, folder: 'owned', archiveKey, archiveSize: 1n, archiveSha256: '', createdById: user.id },
+      });
+      const bytes = Buffer.from('entry');
+      const entry = await api.app
+        .get(FilesService)
+        .storeBytes(
+          spaceId,
+          user.id,
+          {
+            chunks: Readable.from([bytes]) as AsyncIterable<Buffer>,
+            declaredLength: bytes.length,
+            clientGone: () => false,
+            sender: 'server',
+          },
+          { objectKeyOf: (uploadId) => `${expansionEntryPrefix(spaceId, id)}${uploadId}` },
+        );
+      const stray = `${expansionEntryPrefix(spaceId, id)}stray`;
+      expect(await registry.ownedKeys([archiveKey, entry.upload.objectKey, stray])).toEqual(new Set([archiveKey, entry.upload.objectKey]));
+
+      await prisma.fileExpansion.update({ where: { id }, data: { status: 'failed', archiveKey: null } });
+      await api.app.get(FilesService).discardStored(entry);
+      expect(await registry.ownedKeys([archiveKey, entry.upload.objectKey])).toEqual(new Set());
     });
   });
 
