@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { INestApplicationContext } from '@nestjs/common';
 import request from 'supertest';
 import { PrismaService } from '@hangar/database';
-import { ArchiveExpansionService, expansionEntryPrefix, fileObjectKey, FILES_PREFIX, FilesService } from '@hangar/files';
+import { ArchiveExpansionService, expansionEntryPrefix, fileObjectKey, FilePath, FILES_PREFIX, FilesService } from '@hangar/files';
 import { ObjectOwnershipRegistry, StorageService } from '@hangar/storage';
 import { type RunningApi, startApi } from './support/api-harness';
 import { newSpace, newUser, type TestUser } from './support/factories';
@@ -258,6 +258,32 @@ describe('ZIP expansion', () => {
     });
   });
 
+  describe('startAndWait (for dialects that answer once the files are in)', () => {
+    const body = (archive: Buffer) => ({
+      chunks: Readable.from([archive]) as AsyncIterable<Buffer>,
+      declaredLength: archive.length,
+      clientGone: () => false,
+    });
+
+    it('returns the ended expansion when it ends in time, and "still running" (the row as it stands) when not', async () => {
+      const expansions = api.app.get(ArchiveExpansionService);
+      const bytes = randomBytes(1000);
+      const archive = await buildZip([{ name: 'w.bin', bytes }]);
+      const waited = await expansions.startAndWait(spaceId, user.id, FilePath.parse('waited'), body(archive), 60_000);
+      expect(waited.settled).toBe(true);
+      expect(waited.expansion).toMatchObject({ status: 'succeeded', fileCount: 1 });
+      const metadata = await request(api.baseUrl).get(`/spaces/${spaceId}/file_metadata/waited/w.bin`).set(user.auth).expect(200);
+      expect(metadata.body.sha256).toBe(sha256(bytes));
+
+      const unwaited = await expansions.startAndWait(spaceId, user.id, FilePath.parse('unwaited'), body(archive), 0);
+      expect(unwaited.settled).toBe(false);
+      expect(['pending', 'running']).toContain(unwaited.expansion.status);
+      const path = `/spaces/${spaceId}/file_expansions/${unwaited.expansion.id}`;
+      const ended = await settled(`${api.baseUrl}${path}`);
+      expect(ended.status).toBe('succeeded');
+    });
+  });
+
   describe('ownership (what the orphan sweep may remove)', () => {
     it('a waiting archive is owned by its expansion until it ends; an entry by its session until the commit', async () => {
       const registry = worker.get(ObjectOwnershipRegistry);
@@ -267,19 +293,17 @@ describe('ZIP expansion', () => {
         data: { id, spaceId, folder: 'owned', archiveKey, archiveSize: 1n, archiveSha256: '', createdById: user.id },
       });
       const bytes = Buffer.from('entry');
-      const entry = await api.app
-        .get(FilesService)
-        .storeBytes(
-          spaceId,
-          user.id,
-          {
-            chunks: Readable.from([bytes]) as AsyncIterable<Buffer>,
-            declaredLength: bytes.length,
-            clientGone: () => false,
-            sender: 'server',
-          },
-          { objectKeyOf: (uploadId) => `${expansionEntryPrefix(spaceId, id)}${uploadId}` },
-        );
+      const entry = await api.app.get(FilesService).storeBytes(
+        spaceId,
+        user.id,
+        {
+          chunks: Readable.from([bytes]) as AsyncIterable<Buffer>,
+          declaredLength: bytes.length,
+          clientGone: () => false,
+          sender: 'server',
+        },
+        { objectKeyOf: (uploadId) => `${expansionEntryPrefix(spaceId, id)}${uploadId}` },
+      );
       const stray = `${expansionEntryPrefix(spaceId, id)}stray`;
       expect(await registry.ownedKeys([archiveKey, entry.upload.objectKey, stray])).toEqual(new Set([archiveKey, entry.upload.objectKey]));
 
