@@ -203,6 +203,15 @@ describe('ZIP expansion', () => {
       expect(result).toMatchObject({ status: 'succeeded', entries: 500, files: 0 });
     }, 60_000);
 
+    it('a central directory inflated past 4 KiB per entry (60 KiB comments), refused before it is read', async () => {
+      const items = Array.from({ length: 10 }, (_, index) => ({
+        name: `c${index}.txt`,
+        bytes: Buffer.from('x'),
+        comment: 'c'.repeat(60_000),
+      }));
+      await expectRefused('comments', await buildZip(items), 'directory-too-large', null);
+    });
+
     it('a symlink', async () => {
       const archive = await buildZip([plain('ok.txt'), { name: 'link', bytes: Buffer.from('/etc/passwd'), mode: 0o120777 }]);
       await expectRefused('symlink', archive, 'symlink', 'link');

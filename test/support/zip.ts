@@ -7,6 +7,7 @@ export interface ZipItem {
   readonly compress?: boolean;
   readonly mode?: number;
   readonly zip64?: boolean;
+  readonly comment?: string;
 }
 
 /** A ZIP archive built by yazl, whole in memory. */
@@ -19,6 +20,7 @@ export async function buildZip(items: readonly ZipItem[]): Promise<Buffer> {
         compress: item.compress ?? true,
         ...(item.mode === undefined ? {} : { mode: item.mode }),
         forceZip64Format: item.zip64 ?? false,
+        ...(item.comment === undefined ? {} : { fileComment: item.comment }),
       });
   }
   zip.end();

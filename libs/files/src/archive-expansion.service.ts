@@ -11,7 +11,14 @@ import { StorageService } from '@hangar/storage';
 import { FILES_PREFIX, fileObjectKey } from './file-keys';
 import { FilePath } from './file-path';
 import { FilesService, type StoredFileBytes } from './files.service';
-import { assertEntryCount, type ExpansionPlan, ExpansionRefusedError, planExpansion, type ZipLimits } from './zip-guards';
+import {
+  assertDirectorySize,
+  assertEntryCount,
+  type ExpansionPlan,
+  ExpansionRefusedError,
+  planExpansion,
+  type ZipLimits,
+} from './zip-guards';
 import { entryBytes, openStoredArchive, readEntries } from './zip-reader';
 
 /** Where an expansion's entries are written while it runs: one prefix per expansion, so a retry or a failure finds them all. */
@@ -215,6 +222,7 @@ export class ArchiveExpansionService {
     const archive = await openStoredArchive(this.storage, row.archiveKey, Number(row.archiveSize));
     try {
       assertEntryCount(archive.entryCount, limits);
+      assertDirectorySize(Number(row.archiveSize) - archive.centralDirectoryOffset, archive.entryCount);
       const entries = await readEntries(archive.zipfile);
       const plan = planExpansion(entries, FilePath.parse(row.folder), limits, archive.centralDirectoryOffset);
       await this.prisma.fileExpansion.update({ where: { id: row.id }, data: { entryCount: entries.length } });

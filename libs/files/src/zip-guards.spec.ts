@@ -1,7 +1,14 @@
 import yauzl, { type Entry } from 'yauzl';
 import yazl from 'yazl';
 import { FilePath } from './file-path';
-import { ExpansionRefusedError, planExpansion, RATIO_FLOOR_BYTES, type ZipLimits } from './zip-guards';
+import {
+  assertDirectorySize,
+  ExpansionRefusedError,
+  MAX_DIRECTORY_BYTES_PER_ENTRY,
+  planExpansion,
+  RATIO_FLOOR_BYTES,
+  type ZipLimits,
+} from './zip-guards';
 import { explainZipError, readEntries } from './zip-reader';
 
 const LIMITS: ZipLimits = { maxEntries: 100, maxEntryBytes: 4 * 1024 * 1024, maxTotalBytes: 6 * 1024 * 1024, maxCompressionRatio: 100 };
@@ -136,6 +143,16 @@ describe('planExpansion', () => {
     expect(() => planExpansion(entries, FOLDER, LIMITS, directory)).toThrow(
       expect.objectContaining({ reason: 'unsupported-compression', entry: 'odd.bin' }) as Error,
     );
+  });
+});
+
+describe('assertDirectorySize', () => {
+  it('takes what real archives use, and refuses records inflated past the bound (a name, extra fields and a comment of 64 KiB each)', async () => {
+    const archive = await zipOf(Array.from({ length: 50 }, (_, index) => ({ name: `folder/file-${index}.txt`, bytes: text('x') })));
+    const { directory } = await entriesOf(archive);
+    expect(() => assertDirectorySize(archive.length - directory, 50)).not.toThrow();
+    expect(() => assertDirectorySize(10 * 3 * 65_535, 10)).toThrow(expect.objectContaining({ reason: 'directory-too-large' }) as Error);
+    expect(() => assertDirectorySize(2 * MAX_DIRECTORY_BYTES_PER_ENTRY, 2)).not.toThrow();
   });
 });
 

@@ -4,6 +4,7 @@ import { FilePath, InvalidFilePathError } from './file-path';
 /** Why an archive was refused: the `error.reason` of a failed FileExpansion, stable for clients and tests. */
 export type ExpansionRefusalReason =
   | 'too-many-entries'
+  | 'directory-too-large'
   | 'entry-too-large'
   | 'total-too-large'
   | 'compression-ratio'
@@ -71,6 +72,30 @@ export function assertEntryCount(entryCount: number, limits: ZipLimits): void {
     throw new ExpansionRefusedError(
       'too-many-entries',
       `The archive has ${entryCount} entries; at most ${limits.maxEntries} are expanded (ZIP_MAX_ENTRIES).`,
+    );
+  }
+}
+
+/**
+ * Room for one central directory record: 46 bytes, a name (paths are at most 1 KiB), and its
+ * extra fields (zip64 sizes, timestamps, a Unicode copy of the name). Legitimate archives use
+ * far less; the bound keeps the records read into memory proportional to the entry cap.
+ */
+export const MAX_DIRECTORY_BYTES_PER_ENTRY = 4096;
+/** The end records after the directory: up to a 64 KiB comment and the zip64 records. */
+const END_RECORDS_BYTES = 64 * 1024 + 128;
+
+/**
+ * The second guard, still before any entry is read: the directory's bytes (from its start to
+ * the end of the archive) against its count. yauzl keeps each record's name, extra fields
+ * and comment (up to 192 KiB each), so ten thousand inflated records would hold gigabytes.
+ */
+export function assertDirectorySize(directoryBytes: number, entryCount: number): void {
+  const allowed = entryCount * MAX_DIRECTORY_BYTES_PER_ENTRY + END_RECORDS_BYTES;
+  if (directoryBytes > allowed) {
+    throw new ExpansionRefusedError(
+      'directory-too-large',
+      `The archive's central directory takes ${directoryBytes} bytes for ${entryCount} entries; at most ${MAX_DIRECTORY_BYTES_PER_ENTRY} per entry.`,
     );
   }
 }
