@@ -253,6 +253,14 @@ describe('ZIP expansion', () => {
       await expectRefused('crc', archive, 'corrupt-archive', 'second.txt');
     });
 
+    it('an entry that inflates past the size its headers declare (a lying bomb: the ratio is judged on the declared size)', async () => {
+      const archive = Buffer.from(await buildZip([{ name: 'liar.bin', bytes: Buffer.alloc(300_000) }]));
+      const central = archive.lastIndexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+      archive.writeUInt32LE(1000, 22); // the local header's uncompressed size
+      archive.writeUInt32LE(1000, central + 24); // the central directory's
+      await expectRefused('liar', archive, 'corrupt-archive', 'liar.bin');
+    });
+
     it('a target folder that is a file is a 409 before the archive is stored', async () => {
       await request(api.baseUrl)
         .put(`/spaces/${spaceId}/files/taken`)
