@@ -17,6 +17,8 @@
 //     directory behind, and the next process to start removes it; a stopped one
 //     removes its own;
 //   - no upload slot stays held: a killed api's leases lapse, a stopped one releases;
+//   - every ZIP expansion that got a 202 ended with all its entries readable with their SHA-256, or failed with a
+//     reason and none of them there; no entry session of an ended expansion is left;
 //   - tus uploads (tus-js-client, 5 MiB PATCHes) resume across kills to their SHA-256; one still unfinished at
 //     the end is terminated, and leaves nothing (the checks above cover its row, parts and multipart upload).
 // Prints the counts it checked; exits 1 on any violation, or when fewer uploads or
@@ -35,6 +37,7 @@ import tus from 'tus-js-client';
 import { Client as MinioClient } from 'minio';
 import pg from 'pg';
 import { Agent, request } from 'undici';
+import yazl from 'yazl';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -165,6 +168,7 @@ let base = '';
 const acknowledgedUploads = new Map(); // id -> sha256
 const acknowledgedProcessing = new Set(); // asset id
 const acknowledgedFileVersions = new Map(); // `${path}@${version}` -> sha256
+const acknowledgedExpansions = new Map(); // expansion id -> { folder, entries: Map(name -> sha256) }
 const unfinishedTus = new Map(); // tus-js-client uploads not (yet) finished -> the resolve of their client's wait
 let tusAcknowledged = 0;
 let requests = 0;
@@ -244,6 +248,16 @@ async function otherDoor(spaceId, dice) {
   return [{ id: uploaded.body.sys.id, bytes }];
 }
 
+/** A ZIP archive of `entries` (name -> bytes), deflated, built by yazl. */
+async function zipOf(entries) {
+  const zip = new yazl.ZipFile();
+  for (const [name, bytes] of entries) zip.addBuffer(bytes, name);
+  zip.end();
+  const chunks = [];
+  for await (const chunk of zip.outputStream) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
 async function client(spaceId, pngSample) {
   while (!stop) {
     try {
@@ -264,6 +278,23 @@ async function client(spaceId, pngSample) {
             ? randomBytes(6 * MiB + Math.floor(Math.random() * 6 * MiB))
             : randomBytes(1024 + Math.floor(Math.random() * 3 * MiB));
       requests += 1;
+      if (Math.random() < 0.1) {
+        // A ZIP expansion (its own folder): once it ends, either every entry is there with its bytes or none is.
+        requests += 1;
+        const folder = `zips/${randomBytes(6).toString('hex')}`;
+        const entries = new Map(
+          Array.from({ length: 20 }, (_, index) => [`d${index % 3}/e${index}.bin`, randomBytes(2048 + index * 4096)]),
+        );
+        const expanded = await call('PUT', `/spaces/${spaceId}/folders/${folder}?extract=zip`, {
+          body: await zipOf(entries),
+          headers: { 'content-type': 'application/zip' },
+        });
+        if (expanded.status === 202) {
+          const digests = new Map([...entries].map(([name, entry]) => [name, sha256(entry)]));
+          acknowledgedExpansions.set(expanded.body.sys.id, { folder, entries: digests });
+        } else failedRequests += 1;
+        continue;
+      }
       if (Math.random() < 0.25) {
         // A Files API write: a few names, so some writes are new versions of a file.
         const path = `faults/${Math.floor(Math.random() * 8)}.bin`;
@@ -386,7 +417,8 @@ const deadline = Date.now() + 90_000;
 for (;;) {
   const { rows } = await db.query(`SELECT count(*)::int AS n FROM "AssetFile" WHERE status = 'processing'`);
   const pending = await db.query(`SELECT count(*)::int AS n FROM "Upload" WHERE status <> 'ready'`);
-  if ((rows[0].n === 0 && pending.rows[0].n === 0) || Date.now() > deadline) break;
+  const expanding = await db.query(`SELECT count(*)::int AS n FROM "FileExpansion" WHERE status IN ('pending', 'running')`);
+  if ((rows[0].n === 0 && pending.rows[0].n === 0 && expanding.rows[0].n === 0) || Date.now() > deadline) break;
   await sleep(500);
 }
 await sleep(5_000); // at least two sweeper rounds after the last write
@@ -408,6 +440,28 @@ for (const [pathAtVersion, digest] of acknowledgedFileVersions) {
   fileVersionsChecked += 1;
   if (response.statusCode !== 200 || sha256(body) !== digest) violations.push(`file ${pathAtVersion}: ${response.statusCode}`);
 }
+let expansionsChecked = 0;
+for (const [id, { folder, entries }] of acknowledgedExpansions) {
+  expansionsChecked += 1;
+  const expansion = await call('GET', `/spaces/${spaceId}/file_expansions/${id}`);
+  const landed = [];
+  for (const [name, digest] of entries) {
+    const response = await request(`${base}/spaces/${spaceId}/files/${folder}/${name}`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+      dispatcher,
+    });
+    const body = Buffer.from(await response.body.arrayBuffer());
+    if (response.statusCode === 200 && sha256(body) === digest) landed.push(name);
+  }
+  const status = expansion.body?.status;
+  if (
+    status === 'succeeded' ? landed.length !== entries.size : !(status === 'failed' && expansion.body.error?.reason && landed.length === 0)
+  ) {
+    violations.push(`expansion ${id}: ${status} with ${landed.length} of ${entries.size} entries`);
+  }
+}
+const entrySessions = (await db.query(`SELECT count(*)::int AS n FROM "Upload" WHERE "objectKey" LIKE 'files/%/expansions/%'`)).rows[0].n;
+if (entrySessions > 0) violations.push(`${entrySessions} sessions of ended expansions left`);
 let processingChecked = 0;
 for (const assetId of acknowledgedProcessing) {
   processingChecked += 1;
@@ -436,7 +490,8 @@ const owned = new Set(
 const ownedAny = new Set(
   (
     await db.query(
-      `SELECT "objectKey" FROM "Upload" UNION ALL SELECT "objectKey" FROM "AssetFile" UNION ALL SELECT "objectKey" FROM "FileVersion"`,
+      `SELECT "objectKey" FROM "Upload" UNION ALL SELECT "objectKey" FROM "AssetFile" UNION ALL SELECT "objectKey" FROM "FileVersion"
+       UNION ALL SELECT "archiveKey" FROM "FileExpansion" WHERE "archiveKey" IS NOT NULL`,
     )
   ).rows.map((row) => row.objectKey),
 );
@@ -475,7 +530,7 @@ rmSync(SPOOL, { recursive: true, force: true });
 console.log(
   `fault injection: ${ITERATIONS} iterations in ${((Date.now() - started) / 1000).toFixed(0)} s; killed api ${api.kills}×, worker ${worker.kills}×; ` +
     `${requests} requests (${failedRequests} refused or failed while a process was down, as expected); checked ${uploadsChecked} acknowledged uploads (minimum ${MIN_UPLOADS}; ${tusAcknowledged} through tus), ` +
-    `${processingChecked} acknowledged process calls (minimum ${MIN_PROCESS_CALLS}), ${fileVersionsChecked} acknowledged file versions, ${objects.size} objects against ${ownedAny.size} rows, ` +
+    `${processingChecked} acknowledged process calls (minimum ${MIN_PROCESS_CALLS}), ${fileVersionsChecked} acknowledged file versions, ${expansionsChecked} acknowledged ZIP expansions, ${objects.size} objects against ${ownedAny.size} rows, ` +
     `${acknowledgedForms} forms and ${acknowledgedBase64} base64 JSON bodies acknowledged among the uploads, ` +
     `${strandedMultipart} multipart uploads stranded by api kills (${leftMultipart.length} left), ` +
     `${strandedSpoolFiles} spooled parts stranded by kills (${spoolLeft.length} spool directories left), ` +

@@ -7,6 +7,7 @@ import type { HostileCase } from './hostile-case';
 import { requestCases } from './requests.cases';
 import { routeCases } from './routes.cases';
 import { tusCases } from './tus.cases';
+import { zipCases } from './zip.cases';
 
 /** Every hostile case of every area; `hostile-input.e2e-spec.ts` runs them all against one api. */
 export function allHostileCases(): HostileCase[] {
@@ -19,5 +20,6 @@ export function allHostileCases(): HostileCase[] {
     ...formCases(),
     ...fileCases(),
     ...tusCases(),
+    ...zipCases(),
   ];
 }

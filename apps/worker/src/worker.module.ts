@@ -9,6 +9,7 @@ import { IngestModule } from '@hangar/ingest';
 import { JOB_HANDLERS, type JobHandler, JobWorkersService, QueueModule } from '@hangar/queue';
 import { StorageModule } from '@hangar/storage';
 import { AssetProcessingProcessor } from './assets/asset-processing.processor';
+import { FileExpansionProcessor } from './files/file-expansion.processor';
 import { OutboxDispatcherJob } from './outbox/outbox-dispatcher.job';
 import { OrphanSweepJob } from './storage/orphan-sweep.job';
 import { UploadPurgeJob } from './uploads/upload-purge.job';
@@ -28,7 +29,8 @@ export class WorkerModule {
         EventsModule,
         IngestModule,
         AssetsModule,
-        // For its ownership of `files/`: the orphan sweep must know which of those objects file versions still hold.
+        // For its ownership of `files/` (the orphan sweep must know which of those objects file versions still hold),
+        // and ZIP expansion.
         FilesModule,
         // Processing, with remote import (RemoteImportModule) and so the guarded outbound client.
         AssetProcessingModule,
@@ -38,7 +40,12 @@ export class WorkerModule {
         OutboxDispatcherJob,
         OrphanSweepJob,
         AssetProcessingProcessor,
-        { provide: JOB_HANDLERS, useFactory: (...handlers: JobHandler[]) => handlers, inject: [AssetProcessingProcessor] },
+        FileExpansionProcessor,
+        {
+          provide: JOB_HANDLERS,
+          useFactory: (...handlers: JobHandler[]) => handlers,
+          inject: [AssetProcessingProcessor, FileExpansionProcessor],
+        },
         JobWorkersService,
       ],
     };

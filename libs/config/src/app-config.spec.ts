@@ -25,6 +25,7 @@ describe('loadConfig', () => {
     expect(config.authFailuresPerMinute).toBe(30);
     expect(config.http.trustProxyHops).toBe(0);
     expect(config.admin.promoteExisting).toBe(false);
+    expect(config.zip).toEqual({ maxEntries: 10_000, maxTotalBytes: 10_000 * 1024 * 1024, maxCompressionRatio: 100 });
   });
 
   it('reads FILE_URL_SIGNING_KEYS as id:secret pairs, first one first, and bounds the default URL lifetime by the maximum', () => {
@@ -110,6 +111,9 @@ describe('loadConfig', () => {
     ['FILE_URL_SIGNING_KEYS', `k1:${'s'.repeat(31)}`],
     ['FILE_URL_SIGNING_KEYS', `k1:${'s'.repeat(32)},k1:${'t'.repeat(32)}`],
     ['FILE_URL_SIGNING_KEYS', `bad id:${'s'.repeat(32)}`],
+    ['ZIP_MAX_ENTRIES', '0'],
+    ['ZIP_MAX_TOTAL_BYTES', 'lots'],
+    ['ZIP_MAX_COMPRESSION_RATIO', '0'],
   ])('refuses an invalid %s with one line naming it', (name, value) => {
     const load = () => loadConfig({ [name]: value });
     expect(load).toThrow(ConfigError);

@@ -58,6 +58,12 @@ export interface AppConfig {
     readonly defaultUrlSeconds: number;
     readonly maxUrlSeconds: number;
   };
+  /**
+   * ZIP expansion (libs/files): an archive may hold at most `maxEntries` entries (files and folders) and
+   * `maxTotalBytes` of uncompressed files (each file at most UPLOAD_MAX_BYTES); an entry of 1 MiB or more
+   * may be at most `maxCompressionRatio` times its compressed size.
+   */
+  readonly zip: { readonly maxEntries: number; readonly maxTotalBytes: number; readonly maxCompressionRatio: number };
   /** Requests per second per user (all their tokens together); 0 turns the limit off. */
   readonly rateLimitPerSecond: number;
   /** Unknown or revoked tokens per client address per minute before its tokens are no longer looked up; 0: no limit. */
@@ -116,6 +122,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       signingKeys: raw.FILE_URL_SIGNING_KEYS,
       defaultUrlSeconds: Math.min(raw.FILE_URL_DEFAULT_SECONDS, raw.FILE_URL_MAX_SECONDS),
       maxUrlSeconds: raw.FILE_URL_MAX_SECONDS,
+    },
+    zip: {
+      maxEntries: raw.ZIP_MAX_ENTRIES,
+      maxTotalBytes: raw.ZIP_MAX_TOTAL_BYTES,
+      maxCompressionRatio: raw.ZIP_MAX_COMPRESSION_RATIO,
     },
     rateLimitPerSecond: raw.RATE_LIMIT_PER_SECOND,
     authFailuresPerMinute: raw.AUTH_FAILURES_PER_MINUTE,

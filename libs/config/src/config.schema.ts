@@ -147,6 +147,9 @@ export const configSchema = z.object({
   FILE_URL_SIGNING_KEYS: signingKeyList,
   FILE_URL_DEFAULT_SECONDS: integer(3600, 1, 604_800),
   FILE_URL_MAX_SECONDS: integer(604_800, 1, 31_536_000),
+  ZIP_MAX_ENTRIES: integer(10_000, 1, 100_000),
+  ZIP_MAX_TOTAL_BYTES: integer(10_000 * MEGABYTE, 1),
+  ZIP_MAX_COMPRESSION_RATIO: integer(100, 1, 1_000_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });

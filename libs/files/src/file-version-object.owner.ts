@@ -10,7 +10,10 @@ import { FILES_PREFIX } from './file-keys';
  * that key) owns the object and its multipart upload; the version takes them
  * over in the transaction that consumes the session. What a session owns is
  * the upload rule's (UploadObjectOwner) wherever its object lies: asked, not
- * restated here.
+ * restated here. A ZIP archive waiting to be expanded is owned by its
+ * FileExpansion row (`archiveKey`) until the expansion ends; the entries an
+ * expansion writes (`files/{space}/expansions/{id}/…`) by their sessions until
+ * its commit makes them versions.
  */
 @Injectable()
 export class FileVersionObjectOwner implements ObjectOwner, OnModuleInit {
@@ -28,11 +31,16 @@ export class FileVersionObjectOwner implements ObjectOwner, OnModuleInit {
   }
 
   async ownedKeys(keys: readonly string[]): Promise<Set<string>> {
-    const [versions, bySessions] = await Promise.all([
+    const [versions, archives, bySessions] = await Promise.all([
       this.prisma.fileVersion.findMany({ where: { objectKey: { in: [...keys] } }, select: { objectKey: true } }),
+      this.prisma.fileExpansion.findMany({ where: { archiveKey: { in: [...keys] } }, select: { archiveKey: true } }),
       this.sessions.ownedKeys(keys),
     ]);
-    return new Set([...bySessions, ...versions.map((row) => row.objectKey)]);
+    return new Set([
+      ...bySessions,
+      ...versions.map((row) => row.objectKey),
+      ...archives.flatMap((row) => (row.archiveKey === null ? [] : [row.archiveKey])),
+    ]);
   }
 
   ownsMultipart(key: string, uploadId: string): Promise<boolean> {

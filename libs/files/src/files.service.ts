@@ -37,6 +37,15 @@ export interface WriteOptions {
 export type FolderEntry =
   { readonly kind: 'folder'; readonly folder: FileFolder } | { readonly kind: 'file'; readonly file: FileWithVersion };
 
+/** Bytes stored through the ingestion core for a version not recorded yet (FilesService.storeBytes). */
+export interface StoredFileBytes {
+  /** The ready upload session that holds them. */
+  readonly upload: Upload;
+  /** The Content-Type delivery will send, decided from the bytes. */
+  readonly contentType: string;
+  readonly declaredType?: string | undefined;
+}
+
 export interface SignedFileUrl {
   readonly url: string;
   readonly version: number;
@@ -83,90 +92,174 @@ export class FilesService {
   ): Promise<{ written: FileWithVersion; created: boolean }> {
     // Checked before the bytes are taken (a refusal then costs nothing), and again under the lock.
     await this.assertFileFits(this.prisma, spaceId, path);
+    const stored = await this.storeBytes(spaceId, actorId, body, { declaredType: options.declaredType });
+    try {
+      return await this.prisma.$transaction((tx) => this.recordStored(tx, spaceId, actorId, path, stored, options));
+    } catch (error) {
+      // The bytes go with their session: nothing of a failed write stays (or, with storage down, the purge removes it).
+      await this.discardStored(stored);
+      throw explainConstraint(error, spaceId);
+    }
+  }
+
+  /**
+   * The first half of a write: the bytes, through the ingestion core, into an
+   * upload session whose object is already under `files/` (at `objectKeyOf`,
+   * by default `files/{space}/{upload id}`), with the type they decide. Nothing
+   * is a file yet: {@link recordStored} makes them a version, or
+   * {@link discardStored} gives them up. Until then the session owns them
+   * (and the upload purge takes them when it expires).
+   */
+  async storeBytes(
+    spaceId: string,
+    actorId: string,
+    body: IncomingBody,
+    options: { declaredType?: string | undefined; objectKeyOf?: (uploadId: string) => string } = {},
+  ): Promise<StoredFileBytes> {
     const head: Buffer[] = [];
     const upload = await this.sessions.ingest(
       { spaceId, environmentId: MASTER_ENVIRONMENT },
       actorId,
       { ...body, chunks: keepingHead(body.chunks, head) },
-      { objectKeyOf: (uploadId) => fileObjectKey(spaceId, uploadId) },
+      { objectKeyOf: options.objectKeyOf ?? ((uploadId) => fileObjectKey(spaceId, uploadId)) },
     );
     try {
       const sniffed = Buffer.concat(head).subarray(0, SNIFF_BYTES);
       const contentType = deliveredTypeOf(await this.media.detectType(sniffed), options.declaredType ?? '', sniffed);
-      return await this.prisma.$transaction((tx) => this.recordVersion(tx, spaceId, actorId, path, upload, contentType, options));
+      return { upload, contentType, declaredType: options.declaredType };
     } catch (error) {
-      // The bytes go with their session: nothing of a failed write stays (or, with storage down, the purge removes it).
       await this.cleanup.discard(upload);
-      throw explainConstraint(error, spaceId);
+      throw error;
     }
   }
 
-  private async recordVersion(
+  /** Gives up bytes {@link storeBytes} stored and no version took: their session, object and row go. */
+  async discardStored(stored: StoredFileBytes): Promise<void> {
+    await this.cleanup.discard(stored.upload);
+  }
+
+  /**
+   * The second half of a write, inside the caller's transaction: the stored
+   * bytes become the next version of the file at `path` (created when new),
+   * with its implicit folders and events; the session is consumed.
+   */
+  async recordStored(
     tx: Prisma.TransactionClient,
     spaceId: string,
     actorId: string,
     path: FilePath,
-    upload: Upload,
-    contentType: string,
-    options: WriteOptions,
+    stored: StoredFileBytes,
+    options: Pick<WriteOptions, 'acl'> = {},
   ): Promise<{ written: FileWithVersion; created: boolean }> {
+    const [recorded] = await this.recordStoredMany(tx, spaceId, actorId, [{ path, stored }], options);
+    if (!recorded) throw new Error('recordStoredMany returned nothing for one write');
+    return recorded;
+  }
+
+  /**
+   * {@link recordStored} for many paths at once (a ZIP expansion's entries),
+   * in a fixed number of statements whatever their number — under the
+   * space's lock, held until the caller's transaction ends, so a caller may
+   * record several batches in one transaction: all of them or none. Paths
+   * must be distinct. Results are in the order of `writes`.
+   */
+  async recordStoredMany(
+    tx: Prisma.TransactionClient,
+    spaceId: string,
+    actorId: string,
+    writes: readonly { readonly path: FilePath; readonly stored: StoredFileBytes }[],
+    options: Pick<WriteOptions, 'acl'> = {},
+  ): Promise<{ written: FileWithVersion; created: boolean }[]> {
+    if (writes.length === 0) return [];
+    const paths = writes.map(({ path }) => path.toString());
+    if (new Set(paths).size !== paths.length) throw new Error('recordStoredMany needs distinct paths');
     await lockFilesOf(tx, spaceId);
-    await this.assertFileFits(tx, spaceId, path);
+    await this.assertFilesFit(
+      tx,
+      spaceId,
+      writes.map(({ path }) => path),
+    );
     const now = new Date();
-    const existing = await tx.file.findUnique({ where: { spaceId_path: { spaceId, path: path.toString() } } });
-    const file = existing
-      ? await tx.file.update({
-          where: { id: existing.id },
+    const existing = new Map(
+      (await tx.file.findMany({ where: { spaceId, path: { in: paths } } })).map((file) => [file.path, file] as const),
+    );
+    const updated = new Map<string, File>();
+    for (const file of existing.values()) {
+      updated.set(
+        file.path,
+        await tx.file.update({
+          where: { id: file.id },
           data: {
-            currentVersion: existing.lastVersion + 1,
-            lastVersion: existing.lastVersion + 1,
+            currentVersion: file.lastVersion + 1,
+            lastVersion: file.lastVersion + 1,
             updatedById: actorId,
             updatedAt: now,
             ...(options.acl === undefined ? {} : { acl: options.acl }),
           },
-        })
-      : await tx.file.create({
-          data: {
-            id: newId(),
-            spaceId,
-            path: path.toString(),
-            folder: path.parent.toString(),
-            name: path.name,
-            acl: options.acl ?? DEFAULT_FILE_ACL,
-            currentVersion: 1,
-            lastVersion: 1,
-            createdById: actorId,
-            createdAt: now,
-            updatedById: actorId,
-            updatedAt: now,
-          },
-        });
-    const version = await tx.fileVersion.create({
-      data: {
-        fileId: file.id,
-        number: file.currentVersion,
+        }),
+      );
+    }
+    const created = await tx.file.createManyAndReturn({
+      data: writes
+        .filter(({ path }) => !existing.has(path.toString()))
+        .map(({ path }) => ({
+          id: newId(),
+          spaceId,
+          path: path.toString(),
+          folder: path.parent.toString(),
+          name: path.name,
+          acl: options.acl ?? DEFAULT_FILE_ACL,
+          currentVersion: 1,
+          lastVersion: 1,
+          createdById: actorId,
+          createdAt: now,
+          updatedById: actorId,
+          updatedAt: now,
+        })),
+    });
+    const files = new Map([...updated, ...created.map((file) => [file.path, file] as const)]);
+    const fileAt = (path: FilePath): File => {
+      const file = files.get(path.toString());
+      if (!file) throw new Error(`no file row for ${path.toString()}`);
+      return file;
+    };
+    const versions = await tx.fileVersion.createManyAndReturn({
+      data: writes.map(({ path, stored: { upload, contentType, declaredType } }) => ({
+        fileId: fileAt(path).id,
+        number: fileAt(path).currentVersion,
         objectKey: upload.objectKey,
         size: upload.size ?? 0n,
         sha256: upload.sha256 ?? '',
         contentType,
-        declaredType: options.declaredType ?? null,
+        declaredType: declaredType ?? null,
         createdById: actorId,
         createdAt: now,
-      },
+      })),
     });
-    await ensureFolders(tx, spaceId, path.ancestors(), actorId);
-    // The session is consumed: its object now belongs to the version. Gone meanwhile (deleted through the Upload API)?
-    // Then so are its bytes, and this write fails whole.
-    const { count } = await tx.upload.deleteMany({ where: { id: upload.id, status: 'ready' } });
-    if (count === 0)
-      throw conflict('The upload session was removed before the file took its bytes; send them again.', { path: path.toString() });
-    const written = { file, version };
+    const versionOf = new Map(versions.map((version) => [version.objectKey, version] as const));
+    const ancestors = new Map(writes.flatMap(({ path }) => path.ancestors().map((folder) => [folder.toString(), folder] as const)));
+    await ensureFolders(tx, spaceId, [...ancestors.values()], actorId);
+    // The sessions are consumed: their objects now belong to the versions. One gone meanwhile (deleted through the
+    // Upload API)? Then so are its bytes, and the write fails whole.
+    const { count } = await tx.upload.deleteMany({ where: { id: { in: writes.map(({ stored }) => stored.upload.id) }, status: 'ready' } });
+    if (count !== writes.length) {
+      throw conflict('The upload session was removed before the file took its bytes; send them again.', {
+        path: writes.length === 1 ? paths[0] : undefined,
+      });
+    }
+    const results = writes.map(({ path, stored }) => {
+      const version = versionOf.get(stored.upload.objectKey);
+      if (!version) throw new Error(`no version row for ${path.toString()}`);
+      return { written: { file: fileAt(path), version }, created: !existing.has(path.toString()), upload: stored.upload };
+    });
     await this.events.stage(
       tx,
-      fileEvent(existing ? EventTopic.FileVersionCreate : EventTopic.FileCreate, fileEntity(written, this.config.publicBaseUrl), actorId),
-      uploadEvent(EventTopic.UploadDelete, upload, actorId),
+      ...results.flatMap(({ written, created: isNew, upload }) => [
+        fileEvent(isNew ? EventTopic.FileCreate : EventTopic.FileVersionCreate, fileEntity(written, this.config.publicBaseUrl), actorId),
+        uploadEvent(EventTopic.UploadDelete, upload, actorId),
+      ]),
     );
-    return { written, created: existing === null };
+    return results.map(({ written, created: isNew }) => ({ written, created: isNew }));
   }
 
   /** A file with its current version, or 404. */
@@ -283,25 +376,45 @@ export class FilesService {
   /** Creates an (explicit) empty folder; one that exists already is made explicit. `created` is false when it existed. */
   async createFolder(spaceId: string, actorId: string, path: FilePath): Promise<{ folder: FileFolder; created: boolean }> {
     try {
-      return await this.prisma.$transaction(async (tx) => {
-        await lockFilesOf(tx, spaceId);
-        if (await tx.file.findUnique({ where: { spaceId_path: { spaceId, path: path.toString() } }, select: { id: true } })) {
-          throw conflict('A file has this path; a folder cannot have it too.', { path: path.toString() });
-        }
-        await this.assertNoFileAbove(tx, spaceId, path);
-        const key = { spaceId_path: { spaceId, path: path.toString() } };
-        const existing = await tx.fileFolder.findUnique({ where: key });
-        if (existing?.explicit) return { folder: existing, created: false };
-        await ensureFolders(tx, spaceId, path.ancestors(), actorId);
-        const folder = existing
-          ? await tx.fileFolder.update({ where: key, data: { explicit: true } })
-          : await tx.fileFolder.create({ data: { ...folderRow(spaceId, path, actorId), explicit: true } });
-        await this.events.stage(tx, folderEvent(EventTopic.FolderCreate, folder, actorId));
-        return { folder, created: existing === null };
-      });
+      return await this.prisma.$transaction((tx) => this.recordFolder(tx, spaceId, actorId, path));
     } catch (error) {
       throw explainConstraint(error, spaceId);
     }
+  }
+
+  /**
+   * {@link createFolder} inside the caller's transaction (a ZIP expansion's
+   * directory entries and target folder commit with its files). `changed` is
+   * false when the folder was explicit already.
+   */
+  async recordFolder(
+    tx: Prisma.TransactionClient,
+    spaceId: string,
+    actorId: string,
+    path: FilePath,
+  ): Promise<{ folder: FileFolder; created: boolean; changed: boolean }> {
+    await lockFilesOf(tx, spaceId);
+    if (await tx.file.findUnique({ where: { spaceId_path: { spaceId, path: path.toString() } }, select: { id: true } })) {
+      throw conflict('A file has this path; a folder cannot have it too.', { path: path.toString() });
+    }
+    await this.assertNoFileAbove(tx, spaceId, path);
+    const key = { spaceId_path: { spaceId, path: path.toString() } };
+    const existing = await tx.fileFolder.findUnique({ where: key });
+    if (existing?.explicit) return { folder: existing, created: false, changed: false };
+    await ensureFolders(tx, spaceId, path.ancestors(), actorId);
+    const folder = existing
+      ? await tx.fileFolder.update({ where: key, data: { explicit: true } })
+      : await tx.fileFolder.create({ data: { ...folderRow(spaceId, path, actorId), explicit: true } });
+    await this.events.stage(tx, folderEvent(EventTopic.FolderCreate, folder, actorId));
+    return { folder, created: existing === null, changed: true };
+  }
+
+  /** 409 when `path` cannot be a folder: a file has it, or a folder above it is a file. */
+  async assertFolderFits(spaceId: string, path: FilePath): Promise<void> {
+    if (await this.prisma.file.findUnique({ where: { spaceId_path: { spaceId, path: path.toString() } }, select: { id: true } })) {
+      throw conflict('A file has this path; a folder cannot have it too.', { path: path.toString() });
+    }
+    await this.assertNoFileAbove(this.prisma, spaceId, path);
   }
 
   /** Deletes an empty folder (409 while it holds anything); implicit folders above it that it leaves empty go too. */
@@ -395,10 +508,27 @@ export class FilesService {
 
   /** A file cannot sit where a folder is, nor under a path that is a file. */
   private async assertFileFits(db: Prisma.TransactionClient, spaceId: string, path: FilePath): Promise<void> {
-    if (await db.fileFolder.findUnique({ where: { spaceId_path: { spaceId, path: path.toString() } }, select: { path: true } })) {
-      throw conflict('A folder has this path; a file cannot have it too.', { path: path.toString() });
+    await this.assertFilesFit(db, spaceId, [path]);
+  }
+
+  /** {@link assertFileFits} for many paths in two statements; among them too, no path may be above another. */
+  private async assertFilesFit(db: Prisma.TransactionClient, spaceId: string, paths: readonly FilePath[]): Promise<void> {
+    const names = paths.map(String);
+    const folder = await db.fileFolder.findFirst({ where: { spaceId, path: { in: names } }, select: { path: true } });
+    if (folder) throw conflict('A folder has this path; a file cannot have it too.', { path: folder.path });
+    const written = new Set(names);
+    const ancestors = new Set(paths.flatMap((path) => path.ancestors().map(String)));
+    const within = [...ancestors].find((ancestor) => written.has(ancestor));
+    if (within !== undefined) {
+      const below = paths.find((path) => path.ancestors().some((ancestor) => ancestor.toString() === within));
+      throw conflict(`${within} is a file, so it cannot be a folder too.`, { path: below?.toString() ?? within, file: within });
     }
-    await this.assertNoFileAbove(db, spaceId, path);
+    if (ancestors.size === 0) return;
+    const file = await db.file.findFirst({ where: { spaceId, path: { in: [...ancestors] } }, select: { path: true } });
+    if (file) {
+      const below = paths.find((path) => path.ancestors().some((ancestor) => ancestor.toString() === file.path));
+      throw conflict(`${file.path} is a file, so it cannot be a folder too.`, { path: below?.toString() ?? file.path, file: file.path });
+    }
   }
 
   private async assertNoFileAbove(db: Prisma.TransactionClient, spaceId: string, path: FilePath): Promise<void> {

@@ -1,3 +1,4 @@
+export * from './archive-expansion.service';
 export * from './file-delivery.service';
 export * from './file-entity';
 export * from './file-keys';
@@ -7,3 +8,6 @@ export * from './file-version-object.owner';
 export * from './files.module';
 export * from './files.service';
 export * from './version-number';
+export * from './file-expansion-entity';
+export * from './zip-guards';
+export * from './zip-reader';

@@ -3,12 +3,14 @@ import type { JobsOptions } from 'bullmq';
 /** Every queue Hangar uses. */
 export const QueueName = {
   AssetProcessing: 'asset-processing',
+  FileExpansion: 'file-expansion',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
 /** Every job, with the queue it runs on. Payloads carry ids only: handlers reload the rows. */
 export const JobName = {
   ProcessAssetFile: 'process-asset-file',
+  ExpandFileArchive: 'expand-file-archive',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -21,19 +23,35 @@ export interface JobPayloads {
     /** The asset version the process call was made at. */
     readonly version: number;
   };
+  [JobName.ExpandFileArchive]: {
+    readonly spaceId: string;
+    /** The FileExpansion row: its archive, target folder and status. */
+    readonly expansionId: string;
+  };
 }
 
 export const QUEUE_OF_JOB: Record<JobName, QueueName> = {
   [JobName.ProcessAssetFile]: QueueName.AssetProcessing,
+  [JobName.ExpandFileArchive]: QueueName.FileExpansion,
 };
 
 /** Deterministic ids make a repeated enqueue of the same request a no-op. BullMQ forbids ':' in ids. */
+const JOB_ID_RULES: { readonly [N in JobName]: (payload: JobPayloads[N]) => string[] } = {
+  [JobName.ProcessAssetFile]: (payload) => [
+    'asset',
+    payload.spaceId,
+    payload.environmentId,
+    payload.assetId,
+    payload.locale,
+    String(payload.version),
+  ],
+  [JobName.ExpandFileArchive]: (payload) => ['expansion', payload.spaceId, payload.expansionId],
+};
+
 export function jobIdOf<N extends JobName>(name: N, payload: JobPayloads[N]): string {
-  switch (name) {
-    case JobName.ProcessAssetFile:
-      return ['asset', payload.spaceId, payload.environmentId, payload.assetId, payload.locale, String(payload.version)].join('/');
-  }
-  throw new Error(`no job id rule for ${String(name)}`);
+  const rule = JOB_ID_RULES[name] as ((payload: JobPayloads[N]) => string[]) | undefined;
+  if (!rule) throw new Error(`no job id rule for ${String(name)}`);
+  return rule(payload).join('/');
 }
 
 /** The retry policy, in one place: exponential backoff; failures are kept for inspection. */

@@ -5,7 +5,10 @@ import { APP_CONFIG, type AppConfig } from '@hangar/config';
 import { FileAcl } from '@hangar/database';
 import { HangarError } from '@hangar/domain';
 import {
+  ArchiveExpansionService,
   FileDeliveryService,
+  fileExpansionEntity,
+  fileExpansionPath,
   fileEntity,
   FilePath,
   FilesService,
@@ -36,6 +39,10 @@ const VERSIONS = 'spaces/:spaceId/file_versions/*path';
 const SIGNED_URLS = 'spaces/:spaceId/file_urls/*path';
 const ROOT_FOLDER = 'spaces/:spaceId/folders';
 const FOLDER = 'spaces/:spaceId/folders/*path';
+const EXPANSION = 'spaces/:spaceId/file_expansions/:expansionId';
+
+/** What a ZIP archive may be sent as (`?extract=zip`). */
+export const ARCHIVE_MEDIA_TYPES = ['application/zip', 'application/x-zip-compressed', 'application/octet-stream'];
 
 /** Management requests are answered for members only, and may change: their bytes are revalidated every time. */
 const MEMBER_CACHE = 'private, no-cache';
@@ -49,6 +56,7 @@ export class FilesController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly files: FilesService,
     private readonly delivery: FileDeliveryService,
+    private readonly expansions: ArchiveExpansionService,
   ) {}
 
   /** Writes the body as a new file (201) or a new version of one (200). */
@@ -166,17 +174,64 @@ export class FilesController {
     return this.list(spaceId, FilePath.parse(rawPath), query);
   }
 
-  /** Creates an empty folder (201), or makes an implicit one explicit (200: it existed). */
+  /**
+   * Creates an empty folder (201), or makes an implicit one explicit (200: it existed). With `?extract=zip`
+   * the body is a ZIP archive expanded into the folder by the worker: 202 with the FileExpansion to poll.
+   */
   @Put(FOLDER)
   async createFolder(
     @Param('spaceId') spaceId: string,
     @Param('path') rawPath: string[],
+    @Query() query: Record<string, unknown>,
     @CurrentPrincipal() principal: Principal,
+    @Req() request: HangarRequest,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const { folder, created } = await this.files.createFolder(spaceId, principal.userId, FilePath.parse(rawPath));
+    const path = FilePath.parse(rawPath);
+    if (query.extract !== undefined) return this.expand(spaceId, path, query, principal, request, response);
+    const { folder, created } = await this.files.createFolder(spaceId, principal.userId, path);
     response.status(created ? 201 : 200);
     return folderEntity(folder);
+  }
+
+  /** A ZIP expansion's status: pending, running, succeeded (with its counts) or failed (with its reason). */
+  @Get(EXPANSION)
+  async expansion(@Param('spaceId') spaceId: string, @Param('expansionId') expansionId: string) {
+    return fileExpansionEntity(await this.expansions.get(spaceId, expansionId));
+  }
+
+  private async expand(
+    spaceId: string,
+    folder: FilePath,
+    query: Record<string, unknown>,
+    principal: Principal,
+    request: HangarRequest,
+    response: Response,
+  ) {
+    if (query.extract !== 'zip') {
+      throw new HangarError('InvalidQuery', 'extract must be `zip` (the only archive format expanded).', { parameter: 'extract' });
+    }
+    if (!request.is(ARCHIVE_MEDIA_TYPES)) {
+      throw new HangarError('UnsupportedMediaType', 'Send the archive as application/zip or application/octet-stream.', {
+        accepted: ARCHIVE_MEDIA_TYPES,
+      });
+    }
+    const lengthHeader = request.headers['content-length'];
+    const expansion = await this.expansions.start(
+      spaceId,
+      principal.userId,
+      folder,
+      {
+        // Not the default iterator: it would destroy the socket when we stop early, and a 413 could not be sent.
+        chunks: request.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>,
+        declaredLength: lengthHeader === undefined ? undefined : Number(lengthHeader),
+        clientGone: () => request.destroyed && !request.complete,
+      },
+      { acl: aclOf(query.acl) },
+    );
+    const base = this.config.publicBaseUrl.href.replace(/\/+$/, '');
+    response.status(202).setHeader('Location', `${base}${fileExpansionPath(spaceId, expansion.id)}`);
+    return fileExpansionEntity(expansion);
   }
 
   /** Deletes an empty folder; 409 while it holds anything. */
