@@ -40,6 +40,13 @@ export function routeCases(): HostileCase[] {
       body: json({ code: '../../etc' }),
     }),
     refused('deleting the locale constructor', 'DELETE', `${ENV}/locales/constructor`, 404, 'NotFound'),
+    refused('deleting a space of another user', 'DELETE', '/spaces/{other}', 404, 'NotFound'),
+    refused('deleting the master environment', 'DELETE', '/spaces/{space}/environments/master', 400, 'BadRequest'),
+    refused('deleting the environment __proto__', 'DELETE', '/spaces/{space}/environments/__proto__', 404, 'NotFound'),
+    refused('creating an environment with no name', 'POST', '/spaces/{space}/environments', 422, 'ValidationFailed', {
+      headers: J,
+      body: json({ name: '' }),
+    }),
     refused('users/me with a well-formed token that does not exist', 'GET', '/users/me', 401, 'AccessTokenInvalid', {
       headers: { Authorization: `Bearer CFPAT-${'a'.repeat(43)}` },
     }),

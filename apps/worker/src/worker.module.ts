@@ -12,6 +12,7 @@ import { AssetProcessingProcessor } from './assets/asset-processing.processor';
 import { FileExpansionProcessor } from './files/file-expansion.processor';
 import { OutboxDispatcherJob } from './outbox/outbox-dispatcher.job';
 import { OrphanSweepJob } from './storage/orphan-sweep.job';
+import { StoredObjectsRemovalProcessor } from './storage/stored-objects-removal.processor';
 import { UploadPurgeJob } from './uploads/upload-purge.job';
 
 /** The worker: BullMQ processors and scheduled jobs; it serves no HTTP. */
@@ -41,10 +42,11 @@ export class WorkerModule {
         OrphanSweepJob,
         AssetProcessingProcessor,
         FileExpansionProcessor,
+        StoredObjectsRemovalProcessor,
         {
           provide: JOB_HANDLERS,
           useFactory: (...handlers: JobHandler[]) => handlers,
-          inject: [AssetProcessingProcessor, FileExpansionProcessor],
+          inject: [AssetProcessingProcessor, FileExpansionProcessor, StoredObjectsRemovalProcessor],
         },
         JobWorkersService,
       ],

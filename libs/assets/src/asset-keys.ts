@@ -1,9 +1,14 @@
 /** Every processed asset file lives under this prefix of the bucket. */
 export const ASSETS_PREFIX = 'assets/';
 
+/** The prefix of every processed file of a space, or of one of its environments. */
+export function assetObjectPrefix(spaceId: string, environmentId?: string): string {
+  return environmentId === undefined ? `${ASSETS_PREFIX}${spaceId}/` : `${ASSETS_PREFIX}${spaceId}/${environmentId}/`;
+}
+
 /** Where the processed file of one asset locale lives in the bucket. */
 export function assetObjectKey(spaceId: string, environmentId: string, assetId: string, locale: string, token: string): string {
-  return `${ASSETS_PREFIX}${spaceId}/${environmentId}/${assetId}/${locale}/${token}`;
+  return `${assetObjectPrefix(spaceId, environmentId)}${assetId}/${locale}/${token}`;
 }
 
 /** The path prefix under which the api delivers processed files. */

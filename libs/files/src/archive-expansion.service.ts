@@ -8,7 +8,7 @@ import { DomainEventsService, EventTopic } from '@hangar/events';
 import { type IncomingBody, UploadCleanupService, uploadEvent, UploadSessionService } from '@hangar/ingest';
 import { JobName, OutboxService } from '@hangar/queue';
 import { StorageService } from '@hangar/storage';
-import { FILES_PREFIX, fileObjectKey } from './file-keys';
+import { fileObjectKey, fileObjectPrefix } from './file-keys';
 import { FilePath } from './file-path';
 import { FilesService, type StoredFileBytes } from './files.service';
 import {
@@ -23,7 +23,7 @@ import { entryBytes, openStoredArchive, readEntries } from './zip-reader';
 
 /** Where an expansion's entries are written while it runs: one prefix per expansion, so a retry or a failure finds them all. */
 export function expansionEntryPrefix(spaceId: string, expansionId: string): string {
-  return `${FILES_PREFIX}${spaceId}/expansions/${expansionId}/`;
+  return `${fileObjectPrefix(spaceId)}expansions/${expansionId}/`;
 }
 
 /** The commit writes every version in one transaction (10,000 entries take seconds): far above Prisma's 5 s default. */

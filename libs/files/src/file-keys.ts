@@ -9,7 +9,12 @@ export const FILES_PREFIX = 'files/';
  * under the same key — no copy.
  */
 export function fileObjectKey(spaceId: string, uploadId: string): string {
-  return `${FILES_PREFIX}${spaceId}/${uploadId}`;
+  return `${fileObjectPrefix(spaceId)}${uploadId}`;
+}
+
+/** The prefix of every object of a space's files (their versions, and archives waiting to be expanded). */
+export function fileObjectPrefix(spaceId: string): string {
+  return `${FILES_PREFIX}${spaceId}/`;
 }
 
 /** The path prefix under which the api delivers files without a token: public ones, and private ones through signed URLs. */

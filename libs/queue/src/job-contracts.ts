@@ -4,6 +4,7 @@ import type { JobsOptions } from 'bullmq';
 export const QueueName = {
   AssetProcessing: 'asset-processing',
   FileExpansion: 'file-expansion',
+  StorageCleanup: 'storage-cleanup',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -11,6 +12,7 @@ export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 export const JobName = {
   ProcessAssetFile: 'process-asset-file',
   ExpandFileArchive: 'expand-file-archive',
+  RemoveStoredObjects: 'remove-stored-objects',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -28,11 +30,19 @@ export interface JobPayloads {
     /** The FileExpansion row: its archive, target folder and status. */
     readonly expansionId: string;
   };
+  [JobName.RemoveStoredObjects]: {
+    /** What went: a space (every environment) or one environment of it. */
+    readonly spaceId: string;
+    readonly environmentId?: string;
+    /** Every object under these prefixes belonged to what went, and goes too. */
+    readonly prefixes: readonly string[];
+  };
 }
 
 export const QUEUE_OF_JOB: Record<JobName, QueueName> = {
   [JobName.ProcessAssetFile]: QueueName.AssetProcessing,
   [JobName.ExpandFileArchive]: QueueName.FileExpansion,
+  [JobName.RemoveStoredObjects]: QueueName.StorageCleanup,
 };
 
 /** Deterministic ids make a repeated enqueue of the same request a no-op. BullMQ forbids ':' in ids. */
@@ -46,6 +56,7 @@ const JOB_ID_RULES: { readonly [N in JobName]: (payload: JobPayloads[N]) => stri
     String(payload.version),
   ],
   [JobName.ExpandFileArchive]: (payload) => ['expansion', payload.spaceId, payload.expansionId],
+  [JobName.RemoveStoredObjects]: (payload) => ['removal', payload.spaceId, payload.environmentId ?? '*'],
 };
 
 export function jobIdOf<N extends JobName>(name: N, payload: JobPayloads[N]): string {

@@ -378,6 +378,28 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
     return keys;
   }
 
+  /**
+   * Deletes every object under `prefix`, a page of 1000 at a time (never the
+   * whole listing in memory); returns how many went. Objects written under it
+   * meanwhile may stay (the orphan sweeper removes those no row owns).
+   */
+  async removePrefix(prefix: string): Promise<number> {
+    if (prefix.length === 0 || !prefix.endsWith('/')) throw new Error(`refusing to remove the objects under ${JSON.stringify(prefix)}`);
+    let removed = 0;
+    let page: string[] = [];
+    for await (const item of this.client.listObjectsV2(this.bucket, prefix, true)) {
+      const { name } = item as { name?: string };
+      if (name) page.push(name);
+      if (page.length === 1000) {
+        await this.client.removeObjects(this.bucket, page);
+        removed += page.length;
+        page = [];
+      }
+    }
+    if (page.length > 0) await this.client.removeObjects(this.bucket, page);
+    return removed + page.length;
+  }
+
   /** Deletes up to 1000 objects per request (S3 multi-object delete). */
   async removeMany(keys: readonly string[]): Promise<void> {
     for (let start = 0; start < keys.length; start += 1000) {

@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, Param, Put, Query, Res } from '@nestjs/common';
+import { Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { HangarError, RESOURCE_ID_PATTERN } from '@hangar/domain';
@@ -22,6 +22,17 @@ export class EnvironmentsController {
     return collection(items.map(environmentResource), total, page);
   }
 
+  /** Contentful's `createEnvironment`: a generated id, the source's (master's) locales copied. */
+  @Post()
+  @HttpCode(201)
+  async create(
+    @Param('spaceId') spaceId: string,
+    @JsonBody(putEnvironmentBody) body: z.output<typeof putEnvironmentBody>,
+    @Headers('x-contentful-source-environment') source: string | undefined,
+  ) {
+    return environmentResource(await this.environments.create(spaceId, body.name, source));
+  }
+
   @Get(':environmentId')
   async get(@Param('spaceId') spaceId: string, @Param('environmentId') environmentId: string) {
     return environmentResource(await this.environments.get(spaceId, environmentId));
@@ -43,5 +54,12 @@ export class EnvironmentsController {
     const { environment, created } = await this.environments.put(spaceId, environmentId, body.name, version, source);
     response.status(created ? 201 : 200);
     return environmentResource(environment);
+  }
+
+  /** Deletes the environment (not master) and everything in it. */
+  @Delete(':environmentId')
+  @HttpCode(204)
+  async delete(@Param('spaceId') spaceId: string, @Param('environmentId') environmentId: string) {
+    await this.environments.delete(spaceId, environmentId);
   }
 }

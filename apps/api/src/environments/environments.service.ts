@@ -1,11 +1,43 @@
 import { Injectable } from '@nestjs/common';
+import { assetObjectPrefix } from '@hangar/assets';
 import { type Environment, PrismaService } from '@hangar/database';
-import { MASTER_ENVIRONMENT, NotFoundError, VersionMismatchError } from '@hangar/domain';
+import { HangarError, MASTER_ENVIRONMENT, newId, NotFoundError, VersionMismatchError } from '@hangar/domain';
+import { uploadObjectPrefix } from '@hangar/ingest';
+import { JobName, OutboxService } from '@hangar/queue';
 import type { Page } from '../common/collection';
 
 @Injectable()
 export class EnvironmentsService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  /** A new environment with a generated id (Contentful's `POST …/environments`), a copy of the source's locales. */
+  async create(spaceId: string, name: string, sourceId = MASTER_ENVIRONMENT): Promise<Environment> {
+    return (await this.put(spaceId, newId(), name, undefined, sourceId)).environment;
+  }
+
+  /**
+   * Deletes an environment other than `master` with everything in it: its
+   * rows go now, in one transaction (locales, uploads, assets and their files
+   * cascade), and a job removes its stored objects (the orphan sweeper would
+   * too: no row owns them any more).
+   */
+  async delete(spaceId: string, environmentId: string): Promise<void> {
+    if (environmentId === MASTER_ENVIRONMENT) {
+      throw new HangarError('BadRequest', 'The master environment cannot be deleted; delete the space instead.', { id: environmentId });
+    }
+    await this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.environment.deleteMany({ where: { spaceId, id: environmentId } });
+      if (count === 0) throw new NotFoundError('Environment', environmentId);
+      await this.outbox.stage(tx, JobName.RemoveStoredObjects, {
+        spaceId,
+        environmentId,
+        prefixes: [uploadObjectPrefix(spaceId, environmentId), assetObjectPrefix(spaceId, environmentId)],
+      });
+    });
+  }
 
   async list(spaceId: string, page: Page): Promise<{ items: Environment[]; total: number }> {
     const [items, total] = await Promise.all([

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { z } from 'zod';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
@@ -34,5 +34,12 @@ export class SpacesController {
   @Get(':spaceId')
   async get(@Param('spaceId') spaceId: string) {
     return spaceResource(await this.spaces.get(spaceId));
+  }
+
+  /** Deletes the space and everything in it (managers only, as every write). */
+  @Delete(':spaceId')
+  @HttpCode(204)
+  async delete(@Param('spaceId') spaceId: string) {
+    await this.spaces.delete(spaceId);
   }
 }

@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { assetObjectPrefix } from '@hangar/assets';
 import { type Prisma, PrismaService, type Space, SpaceRole } from '@hangar/database';
-import { MASTER_ENVIRONMENT, newId } from '@hangar/domain';
+import { MASTER_ENVIRONMENT, newId, NotFoundError } from '@hangar/domain';
+import { fileObjectPrefix } from '@hangar/files';
+import { uploadObjectPrefix } from '@hangar/ingest';
+import { JobName, OutboxService } from '@hangar/queue';
 import type { Principal } from '../auth/principal';
 import type { Page } from '../common/collection';
 import { localeNameOf } from '../locales/locale-code';
@@ -10,7 +14,10 @@ const DEFAULT_LOCALE_CODE = 'en-US';
 
 @Injectable()
 export class SpacesService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly outbox: OutboxService,
+  ) {}
 
   /** A space with its `master` environment, its default locale (`en-US` unless told otherwise), and its creator as manager. */
   async create(principal: Principal, name: string, defaultLocale: string = DEFAULT_LOCALE_CODE): Promise<Space> {
@@ -48,5 +55,22 @@ export class SpacesService {
   /** The space; the auth guard has already checked that it exists and the caller may see it. */
   async get(spaceId: string): Promise<Space> {
     return this.prisma.space.findUniqueOrThrow({ where: { id: spaceId } });
+  }
+
+  /**
+   * Deletes a space with everything in it: its rows go now, in one
+   * transaction (environments, locales, uploads, assets, files, folders,
+   * expansions and memberships cascade), and a job removes its stored objects
+   * (the orphan sweeper would too: no row owns them any more).
+   */
+  async delete(spaceId: string): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.space.deleteMany({ where: { id: spaceId } });
+      if (count === 0) throw new NotFoundError('Space', spaceId);
+      await this.outbox.stage(tx, JobName.RemoveStoredObjects, {
+        spaceId,
+        prefixes: [uploadObjectPrefix(spaceId), assetObjectPrefix(spaceId), fileObjectPrefix(spaceId)],
+      });
+    });
   }
 }
