@@ -36,6 +36,8 @@ export interface JobPayloads {
     readonly environmentId?: string;
     /** Every object under these prefixes belonged to what went, and goes too. */
     readonly prefixes: readonly string[];
+    /** This deletion's own id: an environment can be made again under its old id, and deleted again. */
+    readonly removalId: string;
   };
 }
 
@@ -56,7 +58,7 @@ const JOB_ID_RULES: { readonly [N in JobName]: (payload: JobPayloads[N]) => stri
     String(payload.version),
   ],
   [JobName.ExpandFileArchive]: (payload) => ['expansion', payload.spaceId, payload.expansionId],
-  [JobName.RemoveStoredObjects]: (payload) => ['removal', payload.spaceId, payload.environmentId ?? '*'],
+  [JobName.RemoveStoredObjects]: (payload) => ['removal', payload.spaceId, payload.environmentId ?? '*', payload.removalId],
 };
 
 export function jobIdOf<N extends JobName>(name: N, payload: JobPayloads[N]): string {

@@ -28,15 +28,17 @@ export class EnvironmentsService {
     if (environmentId === MASTER_ENVIRONMENT) {
       throw new HangarError('BadRequest', 'The master environment cannot be deleted; delete the space instead.', { id: environmentId });
     }
-    await this.prisma.$transaction(async (tx) => {
+    const message = await this.prisma.$transaction(async (tx) => {
       const { count } = await tx.environment.deleteMany({ where: { spaceId, id: environmentId } });
       if (count === 0) throw new NotFoundError('Environment', environmentId);
-      await this.outbox.stage(tx, JobName.RemoveStoredObjects, {
+      return this.outbox.stage(tx, JobName.RemoveStoredObjects, {
         spaceId,
         environmentId,
+        removalId: newId(),
         prefixes: [uploadObjectPrefix(spaceId, environmentId), assetObjectPrefix(spaceId, environmentId)],
       });
     });
+    await this.outbox.dispatchNow([message]);
   }
 
   async list(spaceId: string, page: Page): Promise<{ items: Environment[]; total: number }> {

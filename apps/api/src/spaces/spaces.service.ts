@@ -64,13 +64,15 @@ export class SpacesService {
    * (the orphan sweeper would too: no row owns them any more).
    */
   async delete(spaceId: string): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
+    const message = await this.prisma.$transaction(async (tx) => {
       const { count } = await tx.space.deleteMany({ where: { id: spaceId } });
       if (count === 0) throw new NotFoundError('Space', spaceId);
-      await this.outbox.stage(tx, JobName.RemoveStoredObjects, {
+      return this.outbox.stage(tx, JobName.RemoveStoredObjects, {
         spaceId,
+        removalId: newId(),
         prefixes: [uploadObjectPrefix(spaceId), assetObjectPrefix(spaceId), fileObjectPrefix(spaceId)],
       });
     });
+    await this.outbox.dispatchNow([message]);
   }
 }
