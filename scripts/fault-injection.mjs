@@ -169,6 +169,7 @@ const acknowledgedUploads = new Map(); // id -> sha256
 const acknowledgedProcessing = new Set(); // asset id
 const acknowledgedFileVersions = new Map(); // `${path}@${version}` -> sha256
 const acknowledgedExpansions = new Map(); // expansion id -> { folder, entries: Map(name -> sha256) }
+const acknowledgedSpaceDeletions = new Set(); // space id
 const unfinishedTus = new Map(); // tus-js-client uploads not (yet) finished -> the resolve of their client's wait
 let tusAcknowledged = 0;
 let requests = 0;
@@ -278,6 +279,25 @@ async function client(spaceId, pngSample) {
             ? randomBytes(6 * MiB + Math.floor(Math.random() * 6 * MiB))
             : randomBytes(1024 + Math.floor(Math.random() * 3 * MiB));
       requests += 1;
+      if (Math.random() < 0.06) {
+        // A space filled and deleted: once deleted (204), no row and no object of it may stay.
+        requests += 1;
+        const doomed = await call('POST', '/spaces', {
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'doomed' }),
+        });
+        if (doomed.status !== 201) {
+          failedRequests += 1;
+          continue;
+        }
+        const doomedId = doomed.body.sys.id;
+        await call('POST', `/spaces/${doomedId}/uploads`, { body: bytes, headers: { 'content-type': 'application/octet-stream' } });
+        await call('PUT', `/spaces/${doomedId}/files/doomed.bin`, { body: bytes, headers: { 'content-type': 'application/octet-stream' } });
+        const deleted = await call('DELETE', `/spaces/${doomedId}`);
+        if (deleted.status === 204) acknowledgedSpaceDeletions.add(doomedId);
+        else failedRequests += 1;
+        continue;
+      }
       if (Math.random() < 0.1) {
         // A ZIP expansion (its own folder): once it ends, either every entry is there with its bytes or none is.
         requests += 1;
@@ -418,7 +438,9 @@ for (;;) {
   const { rows } = await db.query(`SELECT count(*)::int AS n FROM "AssetFile" WHERE status = 'processing'`);
   const pending = await db.query(`SELECT count(*)::int AS n FROM "Upload" WHERE status <> 'ready'`);
   const expanding = await db.query(`SELECT count(*)::int AS n FROM "FileExpansion" WHERE status IN ('pending', 'running')`);
-  if ((rows[0].n === 0 && pending.rows[0].n === 0 && expanding.rows[0].n === 0) || Date.now() > deadline) break;
+  const outbox = await db.query(`SELECT count(*)::int AS n FROM "OutboxMessage"`);
+  const settled = rows[0].n === 0 && pending.rows[0].n === 0 && expanding.rows[0].n === 0 && outbox.rows[0].n === 0;
+  if (settled || Date.now() > deadline) break;
   await sleep(500);
 }
 await sleep(5_000); // at least two sweeper rounds after the last write
@@ -459,6 +481,15 @@ for (const [id, { folder, entries }] of acknowledgedExpansions) {
   ) {
     violations.push(`expansion ${id}: ${status} with ${landed.length} of ${entries.size} entries`);
   }
+}
+for (const deletedId of acknowledgedSpaceDeletions) {
+  const { rows } = await db.query(`SELECT count(*)::int AS n FROM "Space" WHERE id = $1`, [deletedId]);
+  const left = [];
+  for (const prefix of ['uploads', 'assets', 'files']) {
+    for await (const item of minio.listObjectsV2(BUCKET, `${prefix}/${deletedId}/`, true)) left.push(item.name);
+  }
+  if (rows[0].n > 0 || left.length > 0)
+    violations.push(`deleted space ${deletedId}: ${rows[0].n} row, ${left.length} objects, e.g. ${left[0]}`);
 }
 const entrySessions = (await db.query(`SELECT count(*)::int AS n FROM "Upload" WHERE "objectKey" LIKE 'files/%/expansions/%'`)).rows[0].n;
 if (entrySessions > 0) violations.push(`${entrySessions} sessions of ended expansions left`);
@@ -530,7 +561,7 @@ rmSync(SPOOL, { recursive: true, force: true });
 console.log(
   `fault injection: ${ITERATIONS} iterations in ${((Date.now() - started) / 1000).toFixed(0)} s; killed api ${api.kills}×, worker ${worker.kills}×; ` +
     `${requests} requests (${failedRequests} refused or failed while a process was down, as expected); checked ${uploadsChecked} acknowledged uploads (minimum ${MIN_UPLOADS}; ${tusAcknowledged} through tus), ` +
-    `${processingChecked} acknowledged process calls (minimum ${MIN_PROCESS_CALLS}), ${fileVersionsChecked} acknowledged file versions, ${expansionsChecked} acknowledged ZIP expansions, ${objects.size} objects against ${ownedAny.size} rows, ` +
+    `${processingChecked} acknowledged process calls (minimum ${MIN_PROCESS_CALLS}), ${fileVersionsChecked} acknowledged file versions, ${expansionsChecked} acknowledged ZIP expansions, ${acknowledgedSpaceDeletions.size} acknowledged space deletions, ${objects.size} objects against ${ownedAny.size} rows, ` +
     `${acknowledgedForms} forms and ${acknowledgedBase64} base64 JSON bodies acknowledged among the uploads, ` +
     `${strandedMultipart} multipart uploads stranded by api kills (${leftMultipart.length} left), ` +
     `${strandedSpoolFiles} spooled parts stranded by kills (${spoolLeft.length} spool directories left), ` +
