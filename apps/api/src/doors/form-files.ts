@@ -112,6 +112,15 @@ export interface FormReadOptions {
   readonly maxFileBytes: number;
   /** UPLOAD_IDLE_TIMEOUT_SECONDS, in ms: counted on the whole request, between parts too. */
   readonly idleMs: number;
+  /** False: a form without a file part is no error (the bodies just end); Capillary's placeholder. Default true. */
+  readonly requireFile?: boolean;
+  /** Text fields a dialect reads (Comapi's `folder`): the value last seen before a file part comes with it. */
+  readonly keptFields?: readonly string[];
+}
+
+/** One file part of a form: its bytes, and the kept text fields sent before it. */
+export interface FormFileBody extends IncomingBody {
+  readonly fields: Readonly<Record<string, string>>;
 }
 
 /**
@@ -124,7 +133,7 @@ export interface FormReadOptions {
  * 7578 forbids the latter, but clients send it); a path in a file name
  * (`C:\Temp\a.png`) is reduced to its last segment.
  */
-export async function* formFileBodies(request: HangarRequest, options: FormReadOptions): AsyncGenerator<IncomingBody> {
+export async function* formFileBodies(request: HangarRequest, options: FormReadOptions): AsyncGenerator<FormFileBody> {
   let busboy: ReturnType<typeof Busboy>;
   try {
     busboy = Busboy({
@@ -170,6 +179,7 @@ export async function* formFileBodies(request: HangarRequest, options: FormReadO
   });
 
   const described: Partial<Record<DescribingField, string>> = {};
+  const kept = new Map<string, string>();
   let files = 0;
   try {
     for (;;) {
@@ -177,6 +187,11 @@ export async function* formFileBodies(request: HangarRequest, options: FormReadO
       if (event.kind === 'failed') throw event.error;
       if (event.kind === 'end') break;
       if (event.kind === 'field') {
+        if (options.keptFields?.includes(event.name)) {
+          if (event.truncated) throw new HangarError('BadRequest', `The field ${event.name} is too long.`, { path: [event.name] });
+          kept.set(event.name, event.value);
+          continue;
+        }
         const name = DESCRIBING_FIELDS.find((field) => field === event.name);
         if (name === undefined) continue;
         if (event.truncated) throw new HangarError('BadRequest', `The field ${name} is too long.`, { path: [name] });
@@ -202,6 +217,7 @@ export async function* formFileBodies(request: HangarRequest, options: FormReadO
         declaredLength: undefined,
         clientGone,
         describe: () => description,
+        fields: Object.fromEntries(kept),
       };
       current = undefined;
     }
@@ -214,5 +230,5 @@ export async function* formFileBodies(request: HangarRequest, options: FormReadO
   if (orphan !== undefined) {
     throw new HangarError('BadRequest', `The field ${orphan} describes the file part after it, and none follows.`, { path: [orphan] });
   }
-  if (files === 0) throw new HangarError('BadRequest', 'The form has no file part.');
+  if (files === 0 && options.requireFile !== false) throw new HangarError('BadRequest', 'The form has no file part.');
 }
