@@ -107,6 +107,21 @@ function nonEmpty(stream: BusboyFileStream): Promise<BusboyFileStream | undefine
   });
 }
 
+/**
+ * A Content-Type with one `boundary` parameter: the last, when a client sent
+ * several. curl given `-H 'content-type: multipart/form-data; boundary=X'`
+ * with `-F` (as the Comapi seed's own example does) appends its own
+ * `; boundary=…` and writes the body with that one; busboy would take the
+ * first and find no part.
+ */
+export function withLastBoundary(contentType: string | undefined): string | undefined {
+  if (contentType === undefined) return undefined;
+  const boundaries = [...contentType.matchAll(/;\s*boundary\s*=\s*("[^"]*"|[^;]*)/gi)];
+  const last = boundaries.at(-1);
+  if (boundaries.length < 2 || last === undefined) return contentType;
+  return `${contentType.replace(/;\s*boundary\s*=\s*("[^"]*"|[^;]*)/gi, '')}; boundary=${last[1]?.trim() ?? ''}`;
+}
+
 export interface FormReadOptions {
   /** UPLOAD_MAX_BYTES: the cap of each file. */
   readonly maxFileBytes: number;
@@ -137,7 +152,7 @@ export async function* formFileBodies(request: HangarRequest, options: FormReadO
   let busboy: ReturnType<typeof Busboy>;
   try {
     busboy = Busboy({
-      headers: request.headers as BusboyHeaders,
+      headers: { ...request.headers, 'content-type': withLastBoundary(request.headers['content-type']) } as BusboyHeaders,
       limits: { ...FORM_LIMITS, fileSize: options.maxFileBytes },
       preservePath: false,
     });
