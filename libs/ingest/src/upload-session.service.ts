@@ -317,11 +317,15 @@ export class UploadSessionService {
       await this.cleanup.discard(session, { objectMayExist: !isStorageUnreachable(error) });
       throw explainStreamFailure(error, body);
     }
-    return this.finish(session, progress, meter, {
-      keepOnStorageFailure: false,
-      description: body.describe?.(),
-      allowEmpty: body.allowEmpty === true,
-    });
+    let description: UploadDescription | undefined;
+    try {
+      description = body.describe?.();
+    } catch (error) {
+      // A door that refuses what the body said of itself (checked only once it was read): nothing of it stays.
+      await this.cleanup.discard(session);
+      throw error;
+    }
+    return this.finish(session, progress, meter, { keepOnStorageFailure: false, description, allowEmpty: body.allowEmpty === true });
   }
 
   /**
