@@ -52,10 +52,16 @@ export class CapillaryController {
     @Req() request: HangarRequest,
   ) {
     const path = FilePath.parse([namespace, filename]);
+    const isForm = Boolean(request.is(FORM_MEDIA_TYPE));
+    if (!isForm && !hasNoBody(request)) {
+      throw new HangarError('UnsupportedMediaType', `Send the file as the part "file" of a ${FORM_MEDIA_TYPE} body, or no body.`, {
+        accepted: [FORM_MEDIA_TYPE],
+      });
+    }
     // The answer carries a signed URL: a server that cannot make one refuses before it takes the bytes.
     if (!this.files.signedUrlsAvailable) throw new SigningUnavailableError();
     let written;
-    if (request.is(FORM_MEDIA_TYPE)) {
+    if (isForm) {
       refuseEncodedBody(request);
       const { maxBytes, idleTimeoutSeconds } = this.config.uploads;
       const bodies = formFileBodies(request, { maxFileBytes: maxBytes, idleMs: idleTimeoutSeconds * 1000, requireFile: false });
@@ -64,12 +70,8 @@ export class CapillaryController {
         (body) => this.files.write(spaceId, principal.userId, path, body ?? { ...emptyBody(), clientGone: clientGoneOf(request) }),
         (made) => this.dialect.undo(spaceId, principal.userId, made),
       ));
-    } else if (hasNoBody(request)) {
-      ({ written } = await this.files.write(spaceId, principal.userId, path, emptyBody()));
     } else {
-      throw new HangarError('UnsupportedMediaType', `Send the file as the part "file" of a ${FORM_MEDIA_TYPE} body, or no body.`, {
-        accepted: [FORM_MEDIA_TYPE],
-      });
+      ({ written } = await this.files.write(spaceId, principal.userId, path, emptyBody()));
     }
     const signed = await this.files.signedUrl(spaceId, path, { version: written.version.number });
     return capillaryUploadResponse(written, this.config.storage.bucket, signed.url);
