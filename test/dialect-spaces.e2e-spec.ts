@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { type RunningApi, startApi } from './support/api-harness';
 import { expectContentfulError } from './support/contentful-shape';
-import { adminAuth, JSON_TYPE, newSpace, newUser, type TestUser } from './support/factories';
+import { adminAuth, JSON_TYPE, newSpace, newUser, type TestUser, uniqueName } from './support/factories';
 
 interface IssuedToken {
   sys: { id: string; space?: { sys: { type: string; linkType: string; id: string } } };
@@ -108,9 +108,22 @@ describe('tokens bound to a space', () => {
   });
 
   it('refuses an administrator’s bound token on administration routes (403)', async () => {
+    // An administrator of its own (the seeded one's tokens are counted by the auth suite).
+    const created = await request(api.baseUrl)
+      .post('/users')
+      .set(adminAuth)
+      .set('Content-Type', JSON_TYPE)
+      .send({ email: `${uniqueName('admin')}@tests.hangar.local`, admin: true })
+      .expect(201);
+    const adminId = (created.body as { sys: { id: string } }).sys.id;
     const adminSpace = await newSpace(api.baseUrl, { auth: adminAuth });
-    const { token } = (await mint(adminAuth, { name: 'bound', scopes: ['content_management_manage'], space: spaceLink(adminSpace) }))
-      .body as IssuedToken;
+    const { token } = (
+      await mint(
+        adminAuth,
+        { name: 'bound', scopes: ['content_management_manage'], space: spaceLink(adminSpace) },
+        `/users/${adminId}/access_tokens`,
+      )
+    ).body as IssuedToken;
     expectContentfulError(
       await request(api.baseUrl).post('/users').set(bearer(token)).set('Content-Type', JSON_TYPE).send({ email: 'x@tests.hangar.local' }),
       403,
