@@ -18,11 +18,15 @@ const PLUS = 0x2b;
 const PERCENT = 0x25;
 const SPACE = 0x20;
 
+/** Each byte's value as a hex digit, or -1. */
+const HEX = new Int8Array(256).fill(-1);
+for (const [index, digit] of [...'0123456789abcdef'].entries()) {
+  HEX[digit.charCodeAt(0)] = index;
+  HEX[digit.toUpperCase().charCodeAt(0)] = index;
+}
+
 function hexValue(byte: number): number {
-  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
-  if (byte >= 0x41 && byte <= 0x46) return byte - 0x37;
-  if (byte >= 0x61 && byte <= 0x66) return byte - 0x57;
-  return -1;
+  return HEX[byte] ?? -1;
 }
 
 /** Percent-decoding as WHATWG's application/x-www-form-urlencoded parser does it: `+` is a space, a bad `%` stays. */
@@ -139,42 +143,52 @@ export class UrlencodedScanner {
     this.state = 'key';
   }
 
-  /** Decodes the streamed value from `index` until its `&` or the chunk's end; returns where it stopped. */
+  /** Decodes the streamed value from `start` until its `&` or the chunk's end; returns where it stopped. */
   private feedStreamed(chunk: Buffer, start: number, out: Buffer[]): number {
-    const decoded = Buffer.allocUnsafe(chunk.length - start + this.pending.length);
-    let length = 0;
     let index = start;
-    const bytes = this.pending.length > 0 ? [...this.pending] : [];
-    this.pending = [];
-    const next = (): number | undefined => (bytes.length > 0 ? bytes.shift() : index < chunk.length ? chunk[index++] : undefined);
-    const peekAt = (offset: number): number | undefined => (offset < bytes.length ? bytes[offset] : chunk[index + offset - bytes.length]);
-    const remaining = () => bytes.length + chunk.length - index;
-    for (;;) {
-      if (remaining() === 0) break;
-      const first = peekAt(0) as number;
-      if (first === AMPERSAND) {
-        next();
+    if (this.pending.length > 0) {
+      // A `%` (and maybe one hex digit) the last chunk ended with: completed from this one's first bytes.
+      const carried = this.pending.length;
+      while (this.pending.length < 3 && index < chunk.length) this.pending.push(chunk[index++] as number);
+      if (this.pending.length < 3) return index;
+      const high = HEX[this.pending[1] as number] as number;
+      const low = HEX[this.pending[2] as number] as number;
+      if (high >= 0 && low >= 0) out.push(Buffer.of(high * 16 + low));
+      else {
+        // Not an escape: the `%` stays as it is, and what followed it is read again as ordinary input.
+        out.push(Buffer.from(this.pending.slice(0, carried)));
+        index = start;
+      }
+      this.pending = [];
+    }
+    const end = chunk.length;
+    const decoded = Buffer.allocUnsafe(end - index);
+    // A plain Uint8Array view: element reads on it stay monomorphic in the hot loop.
+    const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
+    let length = 0;
+    while (index < end) {
+      const byte = bytes[index] as number;
+      if (byte === AMPERSAND) {
+        index += 1;
         this.state = 'key';
         break;
       }
-      if (first === PERCENT) {
-        if (remaining() < 3) {
+      if (byte === PERCENT) {
+        if (index + 2 >= end) {
           // Its hex digits are in the next chunk: keep what there is until then.
-          while (remaining() > 0) this.pending.push(next() as number);
+          for (; index < end; index += 1) this.pending.push(bytes[index] as number);
           break;
         }
-        const high = hexValue(peekAt(1) as number);
-        const low = hexValue(peekAt(2) as number);
+        const high = HEX[bytes[index + 1] as number] as number;
+        const low = HEX[bytes[index + 2] as number] as number;
         if (high >= 0 && low >= 0) {
-          next();
-          next();
-          next();
           decoded[length++] = high * 16 + low;
+          index += 3;
           continue;
         }
       }
-      next();
-      decoded[length++] = first === PLUS ? SPACE : first;
+      decoded[length++] = byte === PLUS ? SPACE : byte;
+      index += 1;
     }
     if (length > 0) out.push(decoded.subarray(0, length));
     return index;
