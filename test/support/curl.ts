@@ -27,7 +27,9 @@ export async function curl(args: readonly string[], files: Record<string, Buffer
     const bodyFile = join(dir, '.body');
     const status = await new Promise<number>((resolve, reject) => {
       execFile('curl', ['-s', '-S', '-D', headerFile, '-o', bodyFile, '-w', '%{http_code}', ...withFiles], (error, stdout, stderr) => {
-        if (error) reject(new Error(`curl failed: ${stderr || error.message}`));
+        if ((error as { code?: unknown } | null)?.code === 'ENOENT')
+          reject(new Error('The dialect suites run the seeds’ curl commands: install curl.'));
+        else if (error) reject(new Error(`curl failed: ${stderr || error.message}`));
         else resolve(Number(stdout));
       });
     });
