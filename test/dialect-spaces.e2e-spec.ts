@@ -132,4 +132,15 @@ describe('tokens bound to a space', () => {
     // An administrator's bound token sees its space only, too.
     expectContentfulError(await request(api.baseUrl).get(`/spaces/${home}`).set(bearer(token)), 404, 'NotFound');
   });
+
+  it('lets browsers send X-Hangar-Space and Comapi’s cache-control (CORS preflight)', async () => {
+    const preflight = await request(api.baseUrl)
+      .options('/content/docs/a.txt')
+      .set('Origin', 'https://portal.example.com')
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'authorization,x-hangar-space,cache-control');
+    expect(preflight.status).toBeLessThan(300);
+    const allowed = String(preflight.headers['access-control-allow-headers']).toLowerCase().split(',');
+    expect(allowed).toEqual(expect.arrayContaining(['x-hangar-space', 'cache-control']));
+  });
 });
