@@ -93,12 +93,13 @@ export class AuthGuard implements CanActivate {
     request.principal = principal;
     const { environmentId } = request.params;
     let spaceId: unknown = request.params.spaceId;
-    let spaceProblem: unknown;
+    let spaceProblem: HangarError | undefined;
     if (dialect !== undefined) {
       try {
         spaceId = dialectSpaceOf(request, principal);
         request.dialectSpaceId = spaceId as string;
       } catch (error) {
+        if (!(error instanceof HangarError)) throw error;
         spaceProblem = error; // answered after the rate limit has counted the request
       }
     }
