@@ -70,6 +70,8 @@ const env = (port) => ({
   UPLOAD_CONCURRENCY_PER_USER: '64',
   HANGAR_ADMIN_TOKEN: TOKEN,
   HANGAR_ADMIN_EMAIL: 'admin@faults.hangar.local',
+  // Capillary's answer carries a signed URL.
+  FILE_URL_SIGNING_KEYS: `faults:${'f'.repeat(40)}`,
   LOG_LEVEL: 'error',
   RATE_LIMIT_PER_SECOND: '0',
   JOB_LOCK_SECONDS: '2',
@@ -212,6 +214,7 @@ async function tusClient(spaceId) {
 const FORM_BOUNDARY = '----HangarFaultsBoundary';
 let acknowledgedForms = 0;
 let acknowledgedBase64 = 0;
+let acknowledgedDialectWrites = 0;
 
 /**
  * The other doors of the Upload API, in the same traffic: a form of one to three files (all or nothing: a killed
@@ -318,6 +321,22 @@ async function client(spaceId, pngSample) {
       if (Math.random() < 0.25) {
         // A Files API write: a few names, so some writes are new versions of a file.
         const path = `faults/${Math.floor(Math.random() * 8)}.bin`;
+        if (Math.random() < 0.3) {
+          // The same files through the Capillary dialect: a multipart write whose answer names its version.
+          const written = await call('POST', `/api_gateway/file-service/${path}`, {
+            body: Buffer.concat([
+              Buffer.from(`--${FORM_BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="f.bin"\r\n\r\n`),
+              bytes,
+              Buffer.from(`\r\n--${FORM_BOUNDARY}--\r\n`),
+            ]),
+            headers: { 'content-type': `multipart/form-data; boundary=${FORM_BOUNDARY}`, 'x-hangar-space': spaceId },
+          });
+          if (written.status === 200) {
+            acknowledgedFileVersions.set(`${path}@${written.body.file.version}`, sha256(bytes));
+            acknowledgedDialectWrites += 1;
+          } else failedRequests += 1;
+          continue;
+        }
         const written = await call('PUT', `/spaces/${spaceId}/files/${path}`, {
           body: bytes,
           headers: { 'content-type': 'application/octet-stream' },
@@ -563,6 +582,7 @@ console.log(
     `${requests} requests (${failedRequests} refused or failed while a process was down, as expected); checked ${uploadsChecked} acknowledged uploads (minimum ${MIN_UPLOADS}; ${tusAcknowledged} through tus), ` +
     `${processingChecked} acknowledged process calls (minimum ${MIN_PROCESS_CALLS}), ${fileVersionsChecked} acknowledged file versions, ${expansionsChecked} acknowledged ZIP expansions, ${acknowledgedSpaceDeletions.size} acknowledged space deletions, ${objects.size} objects against ${ownedAny.size} rows, ` +
     `${acknowledgedForms} forms and ${acknowledgedBase64} base64 JSON bodies acknowledged among the uploads, ` +
+    `${acknowledgedDialectWrites} Capillary writes among the file versions, ` +
     `${strandedMultipart} multipart uploads stranded by api kills (${leftMultipart.length} left), ` +
     `${strandedSpoolFiles} spooled parts stranded by kills (${spoolLeft.length} spool directories left), ` +
     `${expiredTus} unfinished tus sessions expired and purged; violations: ${violations.length}`,

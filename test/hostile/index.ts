@@ -1,5 +1,6 @@
 import { authCases } from './auth.cases';
 import { deliveryCases } from './delivery.cases';
+import { dialectCases } from './dialects.cases';
 import { errorCases } from './errors.cases';
 import { fileCases } from './files.cases';
 import { formCases } from './forms.cases';
@@ -21,5 +22,6 @@ export function allHostileCases(): HostileCase[] {
     ...fileCases(),
     ...tusCases(),
     ...zipCases(),
+    ...dialectCases(),
   ];
 }

@@ -10,6 +10,7 @@ import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { EnvironmentGuard } from './common/environment.guard';
 import { DeliveryModule } from './delivery/delivery.module';
+import { DialectsModule } from './dialects/dialects.module';
 import { JsonBodyInterceptor } from './common/json-body.interceptor';
 import { PathParamsGuard } from './common/path-params.guard';
 import { QueryTextGuard } from './common/query-text.guard';
@@ -44,6 +45,7 @@ export class ApiModule {
         AssetsModule,
         DeliveryModule,
         FilesApiModule,
+        DialectsModule,
       ],
       // Guards run in this order, and only for a matched route (an unknown route is the router's 404, token or not):
       // a path with control characters is a 400 before any token or database lookup; the environment is looked up

@@ -41,6 +41,9 @@ export async function createApiApp(config: AppConfig, logger: LoggerService | fa
       'X-Contentful-Source-Environment',
       'Range',
       'If-None-Match',
+      // The seed dialects: the space of Capillary's and Akana's routes, and the cache-control Comapi's browser example sends.
+      'X-Hangar-Space',
+      'Cache-Control',
       // tus (browser clients such as Uppy)
       'Tus-Resumable',
       'Upload-Length',

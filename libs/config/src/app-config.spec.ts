@@ -29,7 +29,7 @@ describe('loadConfig', () => {
   });
 
   it('reads FILE_URL_SIGNING_KEYS as id:secret pairs, first one first, and bounds the default URL lifetime by the maximum', () => {
-    expect(loadConfig({}).files).toEqual({ signingKeys: [], defaultUrlSeconds: 3600, maxUrlSeconds: 604_800 });
+    expect(loadConfig({}).files).toEqual({ signingKeys: [], defaultUrlSeconds: 3600, maxUrlSeconds: 604_800, urlMode: 'hangar' });
     const secret = 's'.repeat(32);
     const config = loadConfig({ FILE_URL_SIGNING_KEYS: ` new:${secret}:with-colon , old:${secret} `, FILE_URL_MAX_SECONDS: '600' });
     expect(config.files).toEqual({
@@ -39,7 +39,18 @@ describe('loadConfig', () => {
       ],
       defaultUrlSeconds: 600,
       maxUrlSeconds: 600,
+      urlMode: 'hangar',
     });
+  });
+
+  it('reads FILE_URL_MODE and S3_PUBLIC_ENDPOINT (default: S3_ENDPOINT), and keeps presigned URLs within S3’s 7 days', () => {
+    const config = loadConfig({ FILE_URL_MODE: 'presigned', S3_PUBLIC_ENDPOINT: 'https://files.example.com' });
+    expect(config.files.urlMode).toBe('presigned');
+    expect(config.storage.publicEndpoint.href).toBe('https://files.example.com/');
+    expect(loadConfig({ S3_ENDPOINT: 'http://minio:9000' }).storage.publicEndpoint.href).toBe('http://minio:9000/');
+    expect(() => loadConfig({ FILE_URL_MODE: 'presigned', FILE_URL_MAX_SECONDS: '604801' })).toThrow(/FILE_URL_MAX_SECONDS/);
+    expect(() => loadConfig({ FILE_URL_MODE: 'minio' })).toThrow(/FILE_URL_MODE/);
+    expect(() => loadConfig({ S3_PUBLIC_ENDPOINT: 'https://files.example.com/bucket' })).toThrow(/S3_PUBLIC_ENDPOINT/);
   });
 
   it('reads REMOTE_FETCH_ALLOW_HOSTS as host names normalized as a URL normalizes its host', () => {

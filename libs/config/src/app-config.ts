@@ -20,6 +20,8 @@ export interface AppConfig {
     readonly accessKey: string;
     readonly secretKey: string;
     readonly bucket: string;
+    /** Where clients reach storage (presigned URLs are signed for this host): S3_PUBLIC_ENDPOINT, else `endpoint`. */
+    readonly publicEndpoint: URL;
   };
   readonly publicBaseUrl: URL;
   /** `promoteExisting`: whether `email` may name an existing user who is not yet an administrator. */
@@ -57,6 +59,12 @@ export interface AppConfig {
     readonly signingKeys: readonly { readonly id: string; readonly secret: string }[];
     readonly defaultUrlSeconds: number;
     readonly maxUrlSeconds: number;
+    /**
+     * `hangar`: signed URLs are Hangar's own HMAC URLs under /file_delivery (ACL and version checked per request).
+     * `presigned`: they are storage's presigned GETs at `storage.publicEndpoint`, which bypass the api (and cannot be
+     * revoked before they expire; S3 caps them at 7 days).
+     */
+    readonly urlMode: 'hangar' | 'presigned';
   };
   /**
    * ZIP expansion (libs/files): an archive may hold at most `maxEntries` entries (files and folders) and
@@ -75,6 +83,9 @@ export interface AppConfig {
   readonly logFormat: LogFormat;
 }
 
+/** The longest a presigned S3 URL may live (SigV4: 7 days). */
+export const PRESIGNED_MAX_SECONDS = 604_800;
+
 /** Thrown when the environment does not describe a valid configuration. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -91,6 +102,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const raw = parsed.data;
+  if (raw.FILE_URL_MODE === 'presigned' && raw.FILE_URL_MAX_SECONDS > PRESIGNED_MAX_SECONDS) {
+    throw new ConfigError(
+      `Invalid configuration: FILE_URL_MAX_SECONDS must be at most ${PRESIGNED_MAX_SECONDS} with FILE_URL_MODE=presigned (S3's limit)`,
+    );
+  }
   return {
     env: raw.NODE_ENV,
     http: { host: raw.HOST, port: raw.PORT, jsonBodyLimitBytes: raw.JSON_BODY_LIMIT_BYTES, trustProxyHops: raw.TRUST_PROXY_HOPS },
@@ -102,6 +118,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       accessKey: raw.S3_ACCESS_KEY,
       secretKey: raw.S3_SECRET_KEY,
       bucket: raw.S3_BUCKET,
+      publicEndpoint: new URL(raw.S3_PUBLIC_ENDPOINT === '' ? raw.S3_ENDPOINT : raw.S3_PUBLIC_ENDPOINT),
     },
     publicBaseUrl: new URL(raw.PUBLIC_BASE_URL),
     admin: { token: raw.HANGAR_ADMIN_TOKEN, email: raw.HANGAR_ADMIN_EMAIL, promoteExisting: raw.HANGAR_ADMIN_PROMOTE_EXISTING === 'true' },
@@ -122,6 +139,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       signingKeys: raw.FILE_URL_SIGNING_KEYS,
       defaultUrlSeconds: Math.min(raw.FILE_URL_DEFAULT_SECONDS, raw.FILE_URL_MAX_SECONDS),
       maxUrlSeconds: raw.FILE_URL_MAX_SECONDS,
+      urlMode: raw.FILE_URL_MODE,
     },
     zip: {
       maxEntries: raw.ZIP_MAX_ENTRIES,

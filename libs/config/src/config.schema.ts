@@ -104,6 +104,22 @@ export const configSchema = z.object({
   QUEUE_PREFIX: z.string().trim().min(1).default('hangar'),
   S3_ENDPOINT: url('http://127.0.0.1:59000', ['http:', 'https:']),
   S3_REGION: z.string().trim().min(1).default('us-east-1'),
+  // Where clients reach storage for presigned file URLs (FILE_URL_MODE=presigned); empty: S3_ENDPOINT.
+  S3_PUBLIC_ENDPOINT: z
+    .string()
+    .trim()
+    .default('')
+    .refine(
+      (value) => {
+        if (value === '') return true;
+        try {
+          return ['http:', 'https:'].includes(new URL(value).protocol) && new URL(value).pathname === '/';
+        } catch {
+          return false;
+        }
+      },
+      { message: 'must be a URL starting with http:// or https://, without a path' },
+    ),
   S3_ACCESS_KEY: z.string().min(1).default('hangar'),
   S3_SECRET_KEY: z.string().min(1).default('hangar-secret-key'),
   S3_BUCKET: z
@@ -150,6 +166,7 @@ export const configSchema = z.object({
   ZIP_MAX_ENTRIES: integer(10_000, 1, 100_000),
   ZIP_MAX_TOTAL_BYTES: integer(10_000 * MEGABYTE, 1),
   ZIP_MAX_COMPRESSION_RATIO: integer(100, 1, 1_000_000),
+  FILE_URL_MODE: z.enum(['hangar', 'presigned']).default('hangar'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });

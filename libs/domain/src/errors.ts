@@ -18,6 +18,7 @@ export type ErrorId =
   | 'ValidationFailed'
   | 'RateLimitExceeded'
   | 'ServerError'
+  | 'NotImplemented'
   | 'ServiceUnavailable';
 
 export const STATUS_OF_ERROR: Record<ErrorId, number> = {
@@ -36,6 +37,7 @@ export const STATUS_OF_ERROR: Record<ErrorId, number> = {
   ValidationFailed: 422,
   RateLimitExceeded: 429,
   ServerError: 500,
+  NotImplemented: 501,
   ServiceUnavailable: 503,
 };
 

@@ -68,6 +68,18 @@ export class FileDeliveryService {
     return { file: deliverable(found), freshness: version === undefined ? { kind: 'revalidate' } : { kind: 'immutable' } };
   }
 
+  /**
+   * The current version of a public file found by its id (a dialect's
+   * token-less URL): a private or missing one is the same 404.
+   */
+  async publicById(spaceId: string, fileId: string): Promise<DeliverableFile> {
+    const found = await this.files.getById(spaceId, fileId).catch((error: unknown) => {
+      throw error instanceof NotFoundError ? new NotFoundError('File', fileId) : error;
+    });
+    if (found.file.acl !== 'public') throw new NotFoundError('File', fileId);
+    return deliverable(found);
+  }
+
   /** The stored bytes (or a range); a version deleted since it was found is a 404, storage out of reach a 503. */
   async read(file: DeliverableFile, range?: { start: number; end: number }): Promise<Readable> {
     try {

@@ -13,7 +13,7 @@ import {
 import { HangarError, MASTER_ENVIRONMENT, newId, NotFoundError } from '@hangar/domain';
 import { DomainEventsService, EventTopic } from '@hangar/events';
 import { type IncomingBody, UploadCleanupService, uploadEvent, UploadSessionService } from '@hangar/ingest';
-import { deliveredTypeOf, MediaInspector, SNIFF_BYTES } from '@hangar/media';
+import { deliveredTypeOf, deliveryHeaders, MediaInspector, SNIFF_BYTES } from '@hangar/media';
 import { StorageService } from '@hangar/storage';
 import { fileEntity, fileEvent, type FileWithVersion, folderEvent } from './file-entity';
 import { fileDeliveryUrl, fileObjectKey } from './file-keys';
@@ -45,6 +45,13 @@ export interface StoredFileBytes {
   readonly contentType: string;
   readonly declaredType?: string | undefined;
 }
+/**
+ * Where a write goes: a path, or one only the body can name once it has been
+ * read (a base64 JSON body's `name` may follow its `data`, an urlencoded
+ * form's `folder=true` its `body`). The bytes do not wait for it: a session's
+ * object is placed by its own id, and the path is taken under the lock.
+ */
+export type WriteTarget = FilePath | (() => FilePath);
 
 export interface SignedFileUrl {
   readonly url: string;
@@ -82,18 +89,22 @@ export class FilesService {
     private readonly signer: FileUrlSigner,
   ) {}
 
-  /** Writes a new file, or a new version of one: `created` tells which. */
+  /**
+   * Writes a new file, or a new version of one: `created` tells which. The
+   * declared type is `options.declaredType`, else the one the body describes.
+   */
   async write(
     spaceId: string,
     actorId: string,
-    path: FilePath,
+    target: WriteTarget,
     body: IncomingBody,
     options: WriteOptions = {},
   ): Promise<{ written: FileWithVersion; created: boolean }> {
     // Checked before the bytes are taken (a refusal then costs nothing), and again under the lock.
-    await this.assertFileFits(this.prisma, spaceId, path);
+    if (target instanceof FilePath) await this.assertFileFits(this.prisma, spaceId, target);
     const stored = await this.storeBytes(spaceId, actorId, body, { declaredType: options.declaredType });
     try {
+      const path = target instanceof FilePath ? target : target();
       return await this.prisma.$transaction((tx) => this.recordStored(tx, spaceId, actorId, path, stored, options));
     } catch (error) {
       // The bytes go with their session: nothing of a failed write stays (or, with storage down, the purge removes it).
@@ -125,8 +136,9 @@ export class FilesService {
     );
     try {
       const sniffed = Buffer.concat(head).subarray(0, SNIFF_BYTES);
-      const contentType = deliveredTypeOf(await this.media.detectType(sniffed), options.declaredType ?? '', sniffed);
-      return { upload, contentType, declaredType: options.declaredType };
+      const declaredType = options.declaredType ?? body.describe?.().contentType;
+      const contentType = deliveredTypeOf(await this.media.detectType(sniffed), declaredType ?? '', sniffed);
+      return { upload, contentType, declaredType };
     } catch (error) {
       await this.cleanup.discard(upload);
       throw error;
@@ -265,6 +277,15 @@ export class FilesService {
   /** A file with its current version, or 404. */
   async get(spaceId: string, path: FilePath): Promise<FileWithVersion> {
     return this.withVersion(spaceId, path, undefined);
+  }
+
+  /** A file by its id (as a dialect that addresses files by id names it), with its current version, or 404. */
+  async getById(spaceId: string, fileId: string): Promise<FileWithVersion> {
+    const file = await this.prisma.file.findFirst({ where: { id: fileId, spaceId } });
+    if (!file) throw new NotFoundError('File', fileId);
+    const version = await this.prisma.fileVersion.findUnique({ where: { fileId_number: { fileId, number: file.currentVersion } } });
+    if (!version) throw new NotFoundError('File', fileId);
+    return { file, version };
   }
 
   /** One version of a file (its current one when `number` is undefined), or 404. */
@@ -496,14 +517,29 @@ export class FilesService {
         parameter: 'expiresIn',
       });
     }
-    const { version } = await this.withVersion(spaceId, path, options.version);
+    const { file, version } = await this.withVersion(spaceId, path, options.version);
     const expiresAt = this.signer.now() + lifetime;
+    if (this.config.files.urlMode === 'presigned') {
+      // Storage answers it, not the api: it must send the same safe type and disposition the api would.
+      const { contentType, contentDisposition } = deliveryHeaders(version.contentType, file.name);
+      const url = await this.storage.presignedGet(version.objectKey, lifetime, {
+        'response-content-type': contentType,
+        'response-content-disposition': contentDisposition,
+        'response-cache-control': `private, max-age=${lifetime}`,
+      });
+      return { url, version: version.number, expiresAt: new Date(expiresAt * 1000) };
+    }
     const query = this.signer.sign({ spaceId, path, version: version.number, expiresAt });
     return {
       url: fileDeliveryUrl(this.config.publicBaseUrl, spaceId, path, query),
       version: version.number,
       expiresAt: new Date(expiresAt * 1000),
     };
+  }
+
+  /** Whether {@link signedUrl} can make URLs here (Hangar's own need FILE_URL_SIGNING_KEYS): asked before a write that answers with one. */
+  get signedUrlsAvailable(): boolean {
+    return this.config.files.urlMode === 'presigned' || this.config.files.signingKeys.length > 0;
   }
 
   /** A file cannot sit where a folder is, nor under a path that is a file. */

@@ -61,6 +61,11 @@ export interface IncomingBody {
    * learn them only then: base64 JSON's `name` may follow its `data`). Validated by the door.
    */
   describe?(): UploadDescription;
+  /**
+   * True for a body that may have no bytes at all (a placeholder file, as Capillary's file service makes when no
+   * file is sent): stored as an empty object instead of refused as an empty upload.
+   */
+  readonly allowEmpty?: boolean;
 }
 
 /** What a client said about the bytes it sent; kept on the upload and shown in its `details`. */
@@ -312,7 +317,15 @@ export class UploadSessionService {
       await this.cleanup.discard(session, { objectMayExist: !isStorageUnreachable(error) });
       throw explainStreamFailure(error, body);
     }
-    return this.finish(session, progress, meter, { keepOnStorageFailure: false, description: body.describe?.() });
+    let description: UploadDescription | undefined;
+    try {
+      description = body.describe?.();
+    } catch (error) {
+      // A door that refuses what the body said of itself (checked only once it was read): nothing of it stays.
+      await this.cleanup.discard(session);
+      throw error;
+    }
+    return this.finish(session, progress, meter, { keepOnStorageFailure: false, description, allowEmpty: body.allowEmpty === true });
   }
 
   /**
@@ -658,11 +671,17 @@ export class UploadSessionService {
     session: Upload,
     progress: Progress,
     meter: ByteMeter | undefined,
-    { keepOnStorageFailure, description }: { keepOnStorageFailure: boolean; description?: UploadDescription | undefined },
+    {
+      keepOnStorageFailure,
+      description,
+      allowEmpty = false,
+    }: { keepOnStorageFailure: boolean; description?: UploadDescription | undefined; allowEmpty?: boolean },
   ): Promise<Upload> {
     const key = session.objectKey;
     try {
-      if (progress.receivedBytes === 0) throw new EmptyUploadError();
+      if (progress.receivedBytes === 0 && !allowEmpty) throw new EmptyUploadError();
+      // Nothing was written for no bytes: the empty object is put here, so the version has one to own.
+      if (progress.receivedBytes === 0 && progress.multipartUploadId === null) await this.storage.putObject(key, Buffer.alloc(0));
       if (progress.multipartUploadId !== null) {
         const parts = progress.parts ?? (await this.storage.listParts(key, progress.multipartUploadId));
         await this.storage.completeMultipart(key, progress.multipartUploadId, parts);

@@ -69,6 +69,11 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
    * still arrive: their SHA-256 is not known before they are sent.
    */
   private readonly passThroughClient: Client;
+  /**
+   * For presigned URLs only (no request is sent with it): built for the endpoint clients reach, since SigV4 binds
+   * the Host; `region` is set so minio-js does not ask the bucket for it over the network.
+   */
+  private readonly publicClient: Client;
   /** Our own keep-alive pool, so shutdown can close its sockets instead of waiting for them to idle out. */
   private readonly agent: HttpAgent;
   readonly bucket: string;
@@ -91,6 +96,17 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
     this.streamingClient = new Client({ ...options, retryOptions: { disableRetry: true } });
     this.passThroughClient = new Client({ ...options, retryOptions: { disableRetry: true } });
     this.passThroughClient.enableSHA256 = false;
+    const publicEndpoint = config.storage.publicEndpoint;
+    const publicSSL = publicEndpoint.protocol === 'https:';
+    this.publicClient = new Client({
+      endPoint: publicEndpoint.hostname,
+      port: publicEndpoint.port ? Number(publicEndpoint.port) : publicSSL ? 443 : 80,
+      useSSL: publicSSL,
+      accessKey,
+      secretKey,
+      region,
+      pathStyle: true,
+    });
     this.bucket = bucket;
   }
 
@@ -119,6 +135,14 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.agent.destroy();
+  }
+
+  /**
+   * A presigned GET of an object at the public endpoint, valid for `expirySeconds` (at most 7 days), that makes
+   * storage answer with the given response headers (`response-content-type` and the like) instead of its own.
+   */
+  async presignedGet(key: string, expirySeconds: number, responseHeaders: Record<string, string>, signedAt?: Date): Promise<string> {
+    return this.publicClient.presignedGetObject(this.bucket, key, expirySeconds, responseHeaders, signedAt);
   }
 
   /** True when the bucket answers within `timeoutMs`. */

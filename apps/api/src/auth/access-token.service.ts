@@ -10,6 +10,8 @@ export interface IssuedToken {
   readonly name: string;
   readonly scopes: readonly TokenScope[];
   readonly createdAt: Date;
+  /** The space the token is bound to, if any. */
+  readonly spaceId: string | undefined;
   /** Shown once, at creation; only its hash is stored. */
   readonly token: string;
 }
@@ -22,7 +24,7 @@ export class AccessTokenService {
   async authenticate(token: string): Promise<Principal | undefined> {
     const found = await this.prisma.accessToken.findUnique({
       where: { tokenHash: hashToken(token) },
-      select: { id: true, revokedAt: true, scopes: true, user: { select: { id: true, isAdmin: true } } },
+      select: { id: true, revokedAt: true, scopes: true, spaceId: true, user: { select: { id: true, isAdmin: true } } },
     });
     if (!found || found.revokedAt) return undefined;
     return {
@@ -30,15 +32,17 @@ export class AccessTokenService {
       tokenId: found.id,
       isAdmin: found.user.isAdmin,
       tokenCanManage: found.scopes.includes('content_management_manage'),
+      boundSpaceId: found.spaceId ?? undefined,
     };
   }
 
-  async issue(userId: string, name: string, scopes: readonly TokenScope[]): Promise<IssuedToken> {
+  /** A new token; `spaceId` binds it to that space (the caller has checked the user may see it). */
+  async issue(userId: string, name: string, scopes: readonly TokenScope[], spaceId?: string): Promise<IssuedToken> {
     const token = generateToken();
     const row = await this.prisma.accessToken.create({
-      data: { id: newId(), userId, name, scopes: [...scopes], tokenHash: hashToken(token) },
+      data: { id: newId(), userId, name, scopes: [...scopes], tokenHash: hashToken(token), spaceId: spaceId ?? null },
     });
-    return { id: row.id, userId, name, scopes, createdAt: row.createdAt, token };
+    return { id: row.id, userId, name, scopes, createdAt: row.createdAt, spaceId, token };
   }
 
   async revoke(userId: string, tokenId: string): Promise<boolean> {

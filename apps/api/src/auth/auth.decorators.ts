@@ -2,9 +2,28 @@ import { SetMetadata } from '@nestjs/common';
 
 export const PUBLIC_ROUTE = 'hangar:public';
 export const ADMIN_ONLY = 'hangar:admin-only';
+export const NOT_FOR_BOUND_TOKENS = 'hangar:not-for-bound-tokens';
+export const DIALECT_SPACE = 'hangar:dialect-space';
 
 /** The route needs no token (health checks, file delivery). */
 export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
 
-/** Only an administrator's token may call the route. */
+/** Only an administrator's token may call the route (never one bound to a space: it acts beyond that space). */
 export const AdminOnly = () => SetMetadata(ADMIN_ONLY, true);
+
+/** A route outside any space that a token bound to one space may not call (creating another space, say): 403. */
+export const NotForBoundTokens = () => SetMetadata(NOT_FOR_BOUND_TOKENS, true);
+
+/** How a dialect route with an absolute path (no space in it) is authenticated; see {@link DialectSpace}. */
+export interface DialectSpaceOptions {
+  /** Also HTTP Basic credentials, the token as the password (any user name): Capillary's clients send those. */
+  readonly basicCredentials?: boolean;
+}
+
+/**
+ * The route's path names no space (Capillary's and Akana's are absolute): the
+ * AuthGuard takes it from the token's binding, else from the `X-Hangar-Space`
+ * header, else answers 400, and then checks membership and role in it as for
+ * any route under `/spaces/:spaceId`. Read it with `@DialectSpaceId()`.
+ */
+export const DialectSpace = (options: DialectSpaceOptions = {}) => SetMetadata(DIALECT_SPACE, options);

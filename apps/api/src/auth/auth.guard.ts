@@ -6,15 +6,52 @@ import { SpaceRole } from '@hangar/database';
 import type { HangarRequest } from '../common/http-request';
 import { AccessTokenService } from './access-token.service';
 import { AuthFailureLimitService } from './auth-failure-limit.service';
-import { ADMIN_ONLY, PUBLIC_ROUTE } from './auth.decorators';
+import { ADMIN_ONLY, DIALECT_SPACE, type DialectSpaceOptions, NOT_FOR_BOUND_TOKENS, PUBLIC_ROUTE } from './auth.decorators';
 import { clientAddressOf } from './client-address';
 import { RateLimitService } from './rate-limit.service';
+import type { Principal } from './principal';
 import { SpaceAccessService } from './space-access.service';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
+const BASIC = /^Basic\s+([A-Za-z0-9+/]+={0,2})\s*$/i;
+/** The header that names the space of a dialect route whose path has none, for a token bound to no space. */
+export const SPACE_HEADER = 'x-hangar-space';
+const SPACE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 const invalidToken = () => new HangarError('AccessTokenInvalid', 'The access token you sent could not be found or is invalid.');
+
+/** The token of `Authorization: Bearer <token>`, or with `basic` of `Basic base64(<any user>:<token>)`. */
+function tokenOf(authorization: string, basic: boolean): string | undefined {
+  const bearer = BEARER.exec(authorization)?.[1];
+  if (bearer !== undefined || !basic) return bearer;
+  const encoded = BASIC.exec(authorization)?.[1];
+  if (encoded === undefined) return undefined;
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const password = colon < 0 ? '' : decoded.slice(colon + 1);
+  return password === '' ? undefined : password;
+}
+
+/**
+ * The space of a dialect route: the token's binding (a header naming another space is that other space, which a
+ * bound token cannot see), else `X-Hangar-Space`, else a 400 that says how to name one.
+ */
+function dialectSpaceOf(request: HangarRequest, principal: Principal): string {
+  const header = request.header(SPACE_HEADER);
+  if (header !== undefined && !SPACE_ID.test(header)) {
+    throw new HangarError('BadRequest', 'X-Hangar-Space must be a space id.', { header: 'X-Hangar-Space' });
+  }
+  const spaceId = header ?? principal.boundSpaceId;
+  if (spaceId === undefined) {
+    throw new HangarError(
+      'BadRequest',
+      'This route names no space: send X-Hangar-Space: <space id>, or use a token bound to a space at its creation.',
+      { header: 'X-Hangar-Space' },
+    );
+  }
+  return spaceId;
+}
 
 /**
  * Every route needs a valid token unless marked `@Public()`. A client address
@@ -22,7 +59,10 @@ const invalidToken = () => new HangarError('AccessTokenInvalid', 'The access tok
  * past authentication, each user's requests are rate limited. Routes under
  * `/spaces/:spaceId` also need membership: a space the caller cannot see
  * answers 404 exactly as a missing one; a read-only role or token that tries
- * to write gets 403.
+ * to write gets 403. A token bound to a space sees that space only (any
+ * other is the same 404) and may not call routes that act beyond it. Dialect
+ * routes with absolute paths take their space from the token's binding or
+ * the `X-Hangar-Space` header (see `@DialectSpace()`).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -40,7 +80,8 @@ export class AuthGuard implements CanActivate {
 
     const request = context.switchToHttp().getRequest<HangarRequest>();
     const response = context.switchToHttp().getResponse<Response>();
-    const token = BEARER.exec(request.header('authorization') ?? '')?.[1];
+    const dialect = this.reflector.getAllAndOverride<DialectSpaceOptions | undefined>(DIALECT_SPACE, targets);
+    const token = tokenOf(request.header('authorization') ?? '', dialect?.basicCredentials === true);
     if (!token) throw invalidToken();
     const client = clientAddressOf(request);
     await this.authFailures.refuseExhausted(client);
@@ -50,10 +91,22 @@ export class AuthGuard implements CanActivate {
       throw invalidToken();
     }
     request.principal = principal;
-    const { spaceId, environmentId } = request.params;
+    const { environmentId } = request.params;
+    let spaceId: unknown = request.params.spaceId;
+    let spaceProblem: HangarError | undefined;
+    if (dialect !== undefined) {
+      try {
+        spaceId = dialectSpaceOf(request, principal);
+        request.dialectSpaceId = spaceId as string;
+      } catch (error) {
+        if (!(error instanceof HangarError)) throw error;
+        spaceProblem = error; // answered after the rate limit has counted the request
+      }
+    }
+    const bound = principal.boundSpaceId;
     // Looked up while the rate limit counts (one round trip less per request); its answer is read only after.
     const lookup =
-      typeof spaceId === 'string'
+      typeof spaceId === 'string' && (bound === undefined || bound === spaceId)
         ? this.spaces.accessTo(principal, spaceId, typeof environmentId === 'string' ? environmentId : undefined)
         : undefined;
     lookup?.catch(() => undefined);
@@ -62,7 +115,16 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) && !principal.isAdmin) {
       throw new AccessDeniedError('Only an administrator may do this.');
     }
+    if (bound !== undefined && this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets)) {
+      throw new AccessDeniedError('A token bound to a space cannot administer the server.');
+    }
+    if (bound !== undefined && this.reflector.getAllAndOverride<boolean>(NOT_FOR_BOUND_TOKENS, targets)) {
+      throw new AccessDeniedError('A token bound to a space can act in that space only.');
+    }
+    if (spaceProblem !== undefined) throw spaceProblem;
     if (typeof spaceId === 'string') {
+      // Another space than its own is, to a bound token, a space it cannot see: the same 404 as for a non-member.
+      if (bound !== undefined && bound !== spaceId) throw new NotFoundError('Space', spaceId);
       const access = await lookup;
       if (!access) throw new NotFoundError('Space', spaceId);
       // Answered in the same round trip; the EnvironmentGuard, which runs next, decides what it means for the route.

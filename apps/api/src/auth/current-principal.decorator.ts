@@ -8,3 +8,10 @@ export const CurrentPrincipal = createParamDecorator((_: unknown, context: Execu
   if (!principal) throw new Error('CurrentPrincipal used on a public route');
   return principal;
 });
+
+/** The space the AuthGuard resolved for a route marked `@DialectSpace()`. */
+export const DialectSpaceId = createParamDecorator((_: unknown, context: ExecutionContext): string => {
+  const spaceId = context.switchToHttp().getRequest<HangarRequest>().dialectSpaceId;
+  if (spaceId === undefined) throw new Error('DialectSpaceId used on a route without @DialectSpace()');
+  return spaceId;
+});

@@ -9,4 +9,9 @@ export interface Principal {
   readonly isAdmin: boolean;
   /** False for a token whose scopes only allow reading. */
   readonly tokenCanManage: boolean;
+  /**
+   * The one space a token bound at creation may act on; undefined for a token of every space its user may see.
+   * Any other space is answered as one the caller is no member of (404).
+   */
+  readonly boundSpaceId: string | undefined;
 }

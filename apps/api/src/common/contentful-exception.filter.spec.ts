@@ -67,6 +67,18 @@ describe('ContentfulExceptionFilter', () => {
     });
   });
 
+  it('answers 501 NotImplemented as a warning without a stack: nothing failed', () => {
+    const error = jest.spyOn(Logger.prototype, 'error');
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    error.mockClear();
+    warn.mockClear();
+    const captured: Captured = {};
+    filter.catch(new HangarError('NotImplemented', 'not yet', { reason: 'zip-expansion' }), hostFor(captured).host);
+    expect(captured).toMatchObject({ status: 501, body: { sys: { id: 'NotImplemented' }, details: { reason: 'zip-expansion' } } });
+    expect(error).not.toHaveBeenCalled();
+    expect(warn).toHaveBeenCalledWith(expect.not.objectContaining({ stack: expect.anything() as unknown }));
+  });
+
   it('maps Nest HTTP exceptions by status', () => {
     const captured: Captured = {};
     filter.catch(new NotFoundException('Cannot GET /x'), hostFor(captured).host);

@@ -61,6 +61,9 @@ export class ContentfulExceptionFilter implements ExceptionFilter {
 
     if (answer.status === 503) {
       this.logger.warn({ msg: 'dependency unavailable', method: request.method, path: request.path, reason: answer.message });
+    } else if (answer.status === 501) {
+      // A feature this server does not offer (yet), asked for: nothing failed, so no stack.
+      this.logger.warn({ msg: 'not implemented', method: request.method, path: request.path, reason: answer.message });
     } else if (answer.status >= 500) {
       this.logger.error({
         msg: 'request failed',

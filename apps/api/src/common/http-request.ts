@@ -7,4 +7,6 @@ export interface HangarRequest extends Request {
   principal?: Principal;
   /** Whether the route's `:environmentId` exists in its space, when the AuthGuard already looked it up. */
   environmentExists?: boolean | undefined;
+  /** The space of a dialect route with an absolute path, as the AuthGuard resolved it (see `@DialectSpace()`). */
+  dialectSpaceId?: string;
 }

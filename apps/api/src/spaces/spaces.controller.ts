@@ -1,5 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { z } from 'zod';
+import { NotForBoundTokens } from '../auth/auth.decorators';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { collection, parsePage } from '../common/collection';
@@ -20,6 +21,7 @@ export class SpacesController {
 
   @Post()
   @HttpCode(201)
+  @NotForBoundTokens()
   async create(@CurrentPrincipal() principal: Principal, @JsonBody(createSpaceBody) body: z.output<typeof createSpaceBody>) {
     return spaceResource(await this.spaces.create(principal, body.name, body.defaultLocale));
   }

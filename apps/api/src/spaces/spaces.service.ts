@@ -42,9 +42,12 @@ export class SpacesService {
     });
   }
 
-  /** Spaces the principal belongs to (every space for an administrator). */
+  /** Spaces the principal belongs to (every space for an administrator); a token bound to a space sees that one only. */
   async list(principal: Principal, page: Page): Promise<{ items: Space[]; total: number }> {
-    const where: Prisma.SpaceWhereInput = principal.isAdmin ? {} : { memberships: { some: { userId: principal.userId } } };
+    const where: Prisma.SpaceWhereInput = {
+      ...(principal.isAdmin ? {} : { memberships: { some: { userId: principal.userId } } }),
+      ...(principal.boundSpaceId === undefined ? {} : { id: principal.boundSpaceId }),
+    };
     const [items, total] = await Promise.all([
       this.prisma.space.findMany({ where, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], skip: page.skip, take: page.limit }),
       this.prisma.space.count({ where }),

@@ -15,7 +15,7 @@ import {
   type UploadDescription,
 } from '@hangar/ingest';
 import type { HangarRequest } from '../common/http-request';
-import { checkedDescription } from '../uploads/upload-description';
+import { checkedDescription } from '../doors/upload-description';
 import { sendWebResponse, webRequestOf } from './tus-web-request';
 
 /** The one PATCH body type tus accepts. */

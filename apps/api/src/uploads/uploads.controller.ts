@@ -9,9 +9,10 @@ import { AnyEnvironmentWhenEqualTo } from '../common/environment-route.decorator
 import type { HangarRequest } from '../common/http-request';
 import { JSON_MEDIA_TYPES, ReadsOwnBody } from '../common/json-body.interceptor';
 import { MANAGEMENT_CONTENT_TYPE } from '../common/request-id.middleware';
-import { base64JsonBody, base64JsonTooLarge } from './base64-json-upload';
-import { base64JsonBodyLimit } from './base64-json-scanner';
-import { formFileBodies } from './form-files';
+import { base64JsonBody, base64JsonTooLarge } from '../doors/base64-json-upload';
+import { base64JsonBodyLimit } from '../doors/base64-json-scanner';
+import { formFileBodies } from '../doors/form-files';
+import { bodyChunks, refuseEncodedBody } from '../doors/request-body';
 
 /** Contentful's own door: the raw bytes of one file. */
 export const UPLOAD_MEDIA_TYPE = 'application/octet-stream';
@@ -30,31 +31,6 @@ const ITEM = COLLECTION.map((path) => `${path}/:uploadId`);
  */
 function itemScopeOf(spaceId: string, environmentId: string | undefined, uploadId: string): UploadScope {
   return environmentId === uploadId ? { spaceId } : environmentTarget(spaceId, environmentId);
-}
-
-/**
- * A request body read as it arrives. Not the default iterator: it would
- * destroy the socket when we stop early, and a 413 could not be sent.
- */
-function bodyChunks(request: HangarRequest): AsyncIterable<Buffer> {
-  return request.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>;
-}
-
-/**
- * The new doors decode their bodies themselves: a compressed body, or JSON
- * in another charset, would be read as something else.
- */
-function refuseEncodedBody(request: HangarRequest): void {
-  const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-  if (encoding !== 'identity') {
-    throw new HangarError('UnsupportedMediaType', 'Send multipart and JSON upload bodies without a Content-Encoding.', {
-      accepted: ['identity'],
-    });
-  }
-  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1]?.toLowerCase();
-  if (request.is(JSON_MEDIA_TYPES) && charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-    throw new HangarError('UnsupportedMediaType', 'Send JSON upload bodies as UTF-8.', { accepted: ['utf-8'] });
-  }
 }
 
 /**

@@ -22,7 +22,14 @@ export function userResource(user: User) {
 
 export function personalAccessTokenResource(token: IssuedToken) {
   return {
-    sys: { type: 'PersonalAccessToken' as const, id: token.id, createdAt: token.createdAt.toISOString(), user: link('User', token.userId) },
+    sys: {
+      type: 'PersonalAccessToken' as const,
+      id: token.id,
+      createdAt: token.createdAt.toISOString(),
+      user: link('User', token.userId),
+      // Only on a token bound to one space.
+      ...(token.spaceId === undefined ? {} : { space: link('Space', token.spaceId) }),
+    },
     name: token.name,
     scopes: token.scopes,
     revokedAt: null,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { NotFoundError } from '@hangar/domain';
 import { AccessTokenService } from '../auth/access-token.service';
 import { AdminOnly } from '../auth/auth.decorators';
+import { SpaceAccessService } from '../auth/space-access.service';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import { type Principal, TOKEN_SCOPES } from '../auth/principal';
 import { collection, parsePage } from '../common/collection';
@@ -17,9 +18,13 @@ const createUserBody = z.object({
   admin: z.boolean().optional(),
 });
 
+const spaceLink = z.object({ sys: z.object({ type: z.literal('Link'), linkType: z.literal('Space'), id: z.string().min(1).max(64) }) });
+
 const createTokenBody = z.object({
   name: z.string().trim().min(1).max(255),
   scopes: z.array(z.enum(TOKEN_SCOPES)).min(1).max(TOKEN_SCOPES.length),
+  /** Binds the token to this space: it acts there only (and is how Capillary and Akana requests find their space). */
+  space: spaceLink.optional(),
 });
 
 const userLink = z.object({ sys: z.object({ type: z.literal('Link'), linkType: z.literal('User'), id: z.string().min(1).max(64) }) });
@@ -31,7 +36,21 @@ export class UsersController {
   constructor(
     private readonly users: UsersService,
     private readonly tokens: AccessTokenService,
+    private readonly spaces: SpaceAccessService,
   ) {}
+
+  /**
+   * The space a new token of `owner` is bound to. A token made with a bound token is bound to the same space (it
+   * cannot mint its way out); a space the owner cannot see is the same 404 as everywhere.
+   */
+  private async bindingFor(owner: Pick<Principal, 'userId' | 'isAdmin'>, caller: Principal, requested: string | undefined) {
+    const spaceId = requested ?? caller.boundSpaceId;
+    if (spaceId === undefined) return undefined;
+    if (caller.boundSpaceId !== undefined && caller.boundSpaceId !== spaceId) throw new NotFoundError('Space', spaceId);
+    const principal = { ...caller, userId: owner.userId, isAdmin: owner.isAdmin };
+    if (!(await this.spaces.accessTo(principal, spaceId))) throw new NotFoundError('Space', spaceId);
+    return spaceId;
+  }
 
   @Get('users/me')
   async me(@CurrentPrincipal() principal: Principal) {
@@ -48,7 +67,8 @@ export class UsersController {
   @Post('users/me/access_tokens')
   @HttpCode(201)
   async createOwnToken(@CurrentPrincipal() principal: Principal, @JsonBody(createTokenBody) body: z.output<typeof createTokenBody>) {
-    return personalAccessTokenResource(await this.tokens.issue(principal.userId, body.name, body.scopes));
+    const spaceId = await this.bindingFor(principal, principal, body.space?.sys.id);
+    return personalAccessTokenResource(await this.tokens.issue(principal.userId, body.name, body.scopes, spaceId));
   }
 
   @Put('users/me/access_tokens/:tokenId/revoked')
@@ -60,9 +80,14 @@ export class UsersController {
   @Post('users/:userId/access_tokens')
   @HttpCode(201)
   @AdminOnly()
-  async createTokenFor(@Param('userId') userId: string, @JsonBody(createTokenBody) body: z.output<typeof createTokenBody>) {
-    await this.users.get(userId);
-    return personalAccessTokenResource(await this.tokens.issue(userId, body.name, body.scopes));
+  async createTokenFor(
+    @CurrentPrincipal() principal: Principal,
+    @Param('userId') userId: string,
+    @JsonBody(createTokenBody) body: z.output<typeof createTokenBody>,
+  ) {
+    const owner = await this.users.get(userId);
+    const spaceId = await this.bindingFor({ userId, isAdmin: owner.isAdmin }, principal, body.space?.sys.id);
+    return personalAccessTokenResource(await this.tokens.issue(userId, body.name, body.scopes, spaceId));
   }
 
   @Get('spaces/:spaceId/space_memberships')

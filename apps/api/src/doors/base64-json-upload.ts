@@ -1,6 +1,6 @@
 import { HangarError } from '@hangar/domain';
 import { ClientAbortedError, type IncomingBody, type UploadDescription } from '@hangar/ingest';
-import { Base64JsonScanner, base64JsonBodyLimit } from './base64-json-scanner';
+import { type Base64JsonFields, Base64JsonScanner, base64JsonBodyLimit } from './base64-json-scanner';
 import { checkedDescription } from './upload-description';
 
 export interface Base64JsonOptions {
@@ -15,12 +15,17 @@ export interface Base64JsonOptions {
  * {@link base64JsonBodyLimit} (4/3 of the file cap plus room for the other
  * fields), outside the global JSON body limit. `type` defaults to a `data:`
  * URI's media type. Name and type are checked as upload descriptions once
- * the whole object has been read — they may come after `data`.
+ * the whole object has been read — they may come after `data`; so may
+ * `fields()`, everything the body said besides its bytes.
  */
-export function base64JsonBody(source: AsyncIterable<Buffer>, options: Base64JsonOptions): IncomingBody {
+export function base64JsonBody(
+  source: AsyncIterable<Buffer>,
+  options: Base64JsonOptions,
+): IncomingBody & { fields(): Base64JsonFields | undefined } {
   const maxBodyBytes = base64JsonBodyLimit(options.maxFileBytes);
   const scanner = new Base64JsonScanner();
   let description: UploadDescription | undefined;
+  let fields: Base64JsonFields | undefined;
 
   async function* decoded(): AsyncGenerator<Buffer> {
     let received = 0;
@@ -30,7 +35,7 @@ export function base64JsonBody(source: AsyncIterable<Buffer>, options: Base64Jso
       for (const bytes of scanner.feed(chunk)) yield bytes;
     }
     if (options.clientGone()) throw new ClientAbortedError();
-    const fields = scanner.end();
+    fields = scanner.end();
     description = checkedDescription(
       { fileName: fields.name, contentType: fields.type ?? fields.dataUriType },
       { fileName: ['name'], contentType: fields.type === undefined ? ['data'] : ['type'] },
@@ -42,6 +47,7 @@ export function base64JsonBody(source: AsyncIterable<Buffer>, options: Base64Jso
     declaredLength: undefined,
     clientGone: options.clientGone,
     describe: () => description ?? {},
+    fields: () => fields,
   };
 }
 

@@ -107,11 +107,35 @@ function nonEmpty(stream: BusboyFileStream): Promise<BusboyFileStream | undefine
   });
 }
 
+/**
+ * A Content-Type with one `boundary` parameter: the last, when a client sent
+ * several. curl given `-H 'content-type: multipart/form-data; boundary=X'`
+ * with `-F` (as the Comapi seed's own example does) appends its own
+ * `; boundary=…` and writes the body with that one; busboy would take the
+ * first and find no part.
+ */
+export function withLastBoundary(contentType: string | undefined): string | undefined {
+  if (contentType === undefined) return undefined;
+  const boundaries = [...contentType.matchAll(/;\s*boundary\s*=\s*("[^"]*"|[^;]*)/gi)];
+  const last = boundaries.at(-1);
+  if (boundaries.length < 2 || last === undefined) return contentType;
+  return `${contentType.replace(/;\s*boundary\s*=\s*("[^"]*"|[^;]*)/gi, '')}; boundary=${last[1]?.trim() ?? ''}`;
+}
+
 export interface FormReadOptions {
   /** UPLOAD_MAX_BYTES: the cap of each file. */
   readonly maxFileBytes: number;
   /** UPLOAD_IDLE_TIMEOUT_SECONDS, in ms: counted on the whole request, between parts too. */
   readonly idleMs: number;
+  /** False: a form without a file part is no error (the bodies just end); Capillary's placeholder. Default true. */
+  readonly requireFile?: boolean;
+  /** Text fields a dialect reads (Comapi's `folder`): the value last seen before a file part comes with it. */
+  readonly keptFields?: readonly string[];
+}
+
+/** One file part of a form: its bytes, and the kept text fields sent before it. */
+export interface FormFileBody extends IncomingBody {
+  readonly fields: Readonly<Record<string, string>>;
 }
 
 /**
@@ -124,11 +148,11 @@ export interface FormReadOptions {
  * 7578 forbids the latter, but clients send it); a path in a file name
  * (`C:\Temp\a.png`) is reduced to its last segment.
  */
-export async function* formFileBodies(request: HangarRequest, options: FormReadOptions): AsyncGenerator<IncomingBody> {
+export async function* formFileBodies(request: HangarRequest, options: FormReadOptions): AsyncGenerator<FormFileBody> {
   let busboy: ReturnType<typeof Busboy>;
   try {
     busboy = Busboy({
-      headers: request.headers as BusboyHeaders,
+      headers: { ...request.headers, 'content-type': withLastBoundary(request.headers['content-type']) } as BusboyHeaders,
       limits: { ...FORM_LIMITS, fileSize: options.maxFileBytes },
       preservePath: false,
     });
@@ -170,6 +194,7 @@ export async function* formFileBodies(request: HangarRequest, options: FormReadO
   });
 
   const described: Partial<Record<DescribingField, string>> = {};
+  const kept = new Map<string, string>();
   let files = 0;
   try {
     for (;;) {
@@ -177,6 +202,11 @@ export async function* formFileBodies(request: HangarRequest, options: FormReadO
       if (event.kind === 'failed') throw event.error;
       if (event.kind === 'end') break;
       if (event.kind === 'field') {
+        if (options.keptFields?.includes(event.name)) {
+          if (event.truncated) throw new HangarError('BadRequest', `The field ${event.name} is too long.`, { path: [event.name] });
+          kept.set(event.name, event.value);
+          continue;
+        }
         const name = DESCRIBING_FIELDS.find((field) => field === event.name);
         if (name === undefined) continue;
         if (event.truncated) throw new HangarError('BadRequest', `The field ${name} is too long.`, { path: [name] });
@@ -202,6 +232,7 @@ export async function* formFileBodies(request: HangarRequest, options: FormReadO
         declaredLength: undefined,
         clientGone,
         describe: () => description,
+        fields: Object.fromEntries(kept),
       };
       current = undefined;
     }
@@ -214,5 +245,5 @@ export async function* formFileBodies(request: HangarRequest, options: FormReadO
   if (orphan !== undefined) {
     throw new HangarError('BadRequest', `The field ${orphan} describes the file part after it, and none follows.`, { path: [orphan] });
   }
-  if (files === 0) throw new HangarError('BadRequest', 'The form has no file part.');
+  if (files === 0 && options.requireFile !== false) throw new HangarError('BadRequest', 'The form has no file part.');
 }

@@ -36,6 +36,8 @@ export interface Base64JsonFields {
   /** `name`, `type`: strings when present (checked as upload descriptions by the caller). */
   readonly name: string | undefined;
   readonly type: string | undefined;
+  /** `folder`: a string when present (the Comapi content service's virtual folder; the Upload API ignores it). */
+  readonly folder: string | undefined;
   /** The media type of a `data:` URI in `data` (`data:image/png;base64,…` → `image/png`), if it had one. */
   readonly dataUriType: string | undefined;
 }
@@ -110,11 +112,12 @@ export class Base64JsonScanner {
     return {
       name: this.stringValue('name'),
       type: this.stringValue('type'),
+      folder: this.stringValue('folder'),
       dataUriType: this.dataUriType,
     };
   }
 
-  private stringValue(key: 'name' | 'type'): string | undefined {
+  private stringValue(key: 'name' | 'type' | 'folder'): string | undefined {
     const value = this.values.get(key);
     if (value === undefined) return undefined;
     if (typeof value !== 'string') throw new ValidationFailedError([{ name: 'type', path: [key], details: 'must be a string' }]);
