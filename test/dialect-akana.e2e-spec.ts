@@ -1,3 +1,4 @@
+import type { INestApplicationContext } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import request from 'supertest';
 import yazl from 'yazl';
@@ -9,6 +10,8 @@ import { curl } from './support/curl';
 import { addMember, JSON_TYPE, newSpace, newUser, type TestUser } from './support/factories';
 import { formBody, FORM_TYPE } from './support/form-data';
 import { makeImage } from './support/images';
+import { startWorker } from './support/worker-harness';
+import { buildZip, renameEntry } from './support/zip';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const MAX_BYTES = 4 * 1024 * 1024;
@@ -39,9 +42,12 @@ describe('Akana content API dialect', () => {
   let token: string;
   let prisma: PrismaService;
   let storage: StorageService;
+  let worker: INestApplicationContext;
 
   beforeAll(async () => {
     api = await startApi({ UPLOAD_MAX_BYTES: String(MAX_BYTES) });
+    // ZIP uploads are expanded by the worker, and Akana answers once they are.
+    worker = await startWorker({ UPLOAD_MAX_BYTES: String(MAX_BYTES) });
     owner = await newUser(api.baseUrl);
     spaceId = await newSpace(api.baseUrl, owner);
     const issued = await request(api.baseUrl)
@@ -55,6 +61,7 @@ describe('Akana content API dialect', () => {
     storage = api.app.get(StorageService);
   });
   afterAll(async () => {
+    await worker.close();
     await api.close();
   });
 
@@ -146,20 +153,48 @@ describe('Akana content API dialect', () => {
     expect((await read('help/toc.json')).body.toString()).toBe('{"toc":[]}');
   });
 
-  it('request #4 with the uploaded ZIP (Postman): the ZIP seam answers 501 and writes nothing', async () => {
-    const archive = await zipOf({ 'index.html': '<h1>help</h1>', 'toc.json': '{}' });
+  it('request #4 with the uploaded ZIP (Postman): the archive is expanded under the path before the 200', async () => {
+    const entries = { 'index.html': '<h1>help</h1>', 'toc.json': '{}', 'images/a.txt': 'a picture, in words' };
+    const archive = await zipOf(entries);
+    const answer = await curl(
+      [
+        '-X',
+        'POST',
+        `${api.baseUrl}/content/documentation/help`,
+        ...auth(),
+        '-F',
+        'folder=true',
+        '-F',
+        'file=@{dir}/help.zip;type=application/zip',
+      ],
+      { 'help.zip': archive },
+    );
+    expectNoContent(answer);
+    for (const [name, text] of Object.entries(entries)) {
+      const stored = await read(`documentation/help/${name}`);
+      expect([name, stored.status, sha256(stored.body)]).toEqual([name, 200, sha256(Buffer.from(text))]);
+    }
+    // The archive itself is not kept as a file.
+    expect(await prisma.file.count({ where: { spaceId, path: { startsWith: 'documentation/help' } } })).toBe(3);
+  });
+
+  it('refuses a ZIP whose entry would escape its folder (422 with the reason) and writes nothing', async () => {
+    // yazl refuses unsafe names: the escape is patched into both headers, as a hostile tool would write it.
+    const archive = renameEntry(
+      await buildZip([
+        { name: 'fine.txt', bytes: Buffer.from('fine') },
+        { name: 'xxxxxxxxxxxxxxxx.txt', bytes: Buffer.from('escape') },
+      ]),
+      'xxxxxxxxxxxxxxxx.txt',
+      '../../../../evil.txt',
+    );
     const answer = await request(api.baseUrl)
       .post('/content/zipped')
       .set('Authorization', `Bearer ${token}`)
       .set('Content-Type', FORM_TYPE)
-      .send(
-        formBody([
-          { name: 'folder', data: 'true' },
-          { name: 'file', fileName: 'help.zip', contentType: 'application/zip', data: archive },
-        ]),
-      );
-    expectContentfulError(answer, 501, 'NotImplemented');
-    expect((answer.body as { details: { reason: string } }).details.reason).toBe('zip-expansion');
+      .send(formBody([{ name: 'file', fileName: 'evil.zip', contentType: 'application/zip', data: archive }]));
+    expectContentfulError(answer, 422, 'ValidationFailed');
+    expect((answer.body as { details: { errors: { name: string }[] } }).details.errors[0]?.name).toBe('unsafe-path');
     expect(await prisma.file.count({ where: { spaceId, path: { startsWith: 'zipped' } } })).toBe(0);
   });
 

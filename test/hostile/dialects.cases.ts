@@ -9,14 +9,22 @@ const basic = (user: string, password: string) => ({ Authorization: `Basic ${Buf
 
 /** A form with one file part holding `data`. */
 function formWith(data: Buffer, fileName = 'a.bin'): Buffer {
+  return formWithFiles([[data, fileName]]);
+}
+
+/** A form with a file part for each `[data, fileName]`, in order. */
+function formWithFiles(files: readonly (readonly [Buffer, string])[]): Buffer {
   return Buffer.concat([
-    Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\n\r\n`),
-    data,
-    Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
+    ...files.flatMap(([data, fileName]) => [
+      Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\n\r\n`),
+      data,
+      Buffer.from('\r\n'),
+    ]),
+    Buffer.from(`--${BOUNDARY}--\r\n`),
   ]);
 }
 
-/** The first bytes of a ZIP archive (a local file header): enough for the seam to recognise one. */
+/** The first bytes of a ZIP archive (a local file header): enough for Akana to take it as an archive to expand. */
 const ZIP_HEAD = Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), Buffer.alloc(40)]);
 
 /**
@@ -106,10 +114,20 @@ export function dialectCases(): HostileCase[] {
       headers: { ...SPACE, ...JSON_BODY },
       body: json({ body: '{}' }),
     }),
-    refused('an Akana ZIP upload (the expansion seam)', 'POST', '/content/docs', 501, 'NotImplemented', {
-      headers: { ...SPACE, ...MULTIPART },
-      body: formWith(ZIP_HEAD, 'docs.zip'),
-    }),
+    refused(
+      'an Akana ZIP upload with a second file after it (its archive stored, then given up)',
+      'POST',
+      '/content/docs',
+      400,
+      'BadRequest',
+      {
+        headers: { ...SPACE, ...MULTIPART },
+        body: formWithFiles([
+          [ZIP_HEAD, 'docs.zip'],
+          [Buffer.from('more'), 'b.txt'],
+        ]),
+      },
+    ),
     refused('the Akana content __proto__', 'GET', '/content/__proto__', 404, 'NotFound', { headers: SPACE }),
     refused('Akana content whose path has NUL', 'GET', '/content/a%00b', 400, 'BadRequest', { headers: SPACE }),
     refused('Akana content read from another user’s space', 'GET', '/content/a.txt', 404, 'NotFound', {

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ZipFile } from 'yauzl';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
-import { type FileAcl, type FileExpansion, PrismaService } from '@hangar/database';
+import { type FileAcl, type FileExpansion, PrismaService, type Upload } from '@hangar/database';
 import { HangarError, MASTER_ENVIRONMENT, newId, NotFoundError } from '@hangar/domain';
 import { DomainEventsService, EventTopic } from '@hangar/events';
 import { type IncomingBody, UploadCleanupService, uploadEvent, UploadSessionService } from '@hangar/ingest';
@@ -39,6 +39,14 @@ const COMMIT_BATCH = 500;
 const POLL_MS = 100;
 
 const TERMINAL = new Set<FileExpansion['status']>(['succeeded', 'failed']);
+
+/** An archive stored for an expansion not queued yet ({@link ArchiveExpansionService.store}). */
+export interface StoredArchive {
+  readonly spaceId: string;
+  readonly actorId: string;
+  readonly folder: FilePath;
+  readonly upload: Upload;
+}
 
 export interface ExpansionOptions {
   /** The ACL of the files the expansion creates (existing files keep theirs); default private. */
@@ -83,11 +91,32 @@ export class ArchiveExpansionService {
     body: IncomingBody,
     options: ExpansionOptions = {},
   ): Promise<FileExpansion> {
+    return this.queue(await this.store(spaceId, actorId, folder, body), options);
+  }
+
+  /**
+   * The first half of {@link start}: the archive stored through the ingestion
+   * core, in a session of its own. A door that must read more of its request
+   * before it commits to the expansion (a form's other parts) calls
+   * {@link queue} then, or {@link discard} if the request fails.
+   */
+  async store(spaceId: string, actorId: string, folder: FilePath, body: IncomingBody): Promise<StoredArchive> {
     // A folder that cannot be one is refused before the bytes are taken (and again when the expansion commits).
     await this.files.assertFolderFits(spaceId, folder);
     const upload = await this.sessions.ingest({ spaceId, environmentId: MASTER_ENVIRONMENT }, actorId, body, {
       objectKeyOf: (uploadId) => fileObjectKey(spaceId, uploadId),
     });
+    return { spaceId, actorId, folder, upload };
+  }
+
+  /** Gives a stored archive up before its expansion was queued: nothing of it stays. */
+  async discard(archive: StoredArchive): Promise<void> {
+    await this.cleanup.discard(archive.upload);
+  }
+
+  /** The second half of {@link start}: a FileExpansion row takes the stored archive over, and its job is queued. */
+  async queue(archive: StoredArchive, options: ExpansionOptions = {}): Promise<FileExpansion> {
+    const { spaceId, actorId, folder, upload } = archive;
     let staged;
     try {
       staged = await this.prisma.$transaction(async (tx) => {
@@ -140,14 +169,18 @@ export class ArchiveExpansionService {
     waitMs: number,
     options: ExpansionOptions = {},
   ): Promise<{ expansion: FileExpansion; settled: boolean }> {
-    const started = await this.start(spaceId, actorId, folder, body, options);
+    return this.waitFor(await this.start(spaceId, actorId, folder, body, options), waitMs);
+  }
+
+  /** Waits up to `waitMs` for an expansion to end; `settled` is false when it is still pending or running then. */
+  async waitFor(started: FileExpansion, waitMs: number): Promise<{ expansion: FileExpansion; settled: boolean }> {
     const deadline = Date.now() + Math.max(0, waitMs);
     let expansion = started;
     for (;;) {
       if (TERMINAL.has(expansion.status)) return { expansion, settled: true };
       if (Date.now() >= deadline) return { expansion, settled: false };
       await sleep(Math.min(POLL_MS, Math.max(0, deadline - Date.now())));
-      expansion = await this.get(spaceId, started.id);
+      expansion = await this.get(started.spaceId, started.id);
     }
   }
 

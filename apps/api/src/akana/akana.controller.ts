@@ -1,8 +1,16 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
-import { HangarError } from '@hangar/domain';
-import { FileDeliveryService, FilePath, FilesService } from '@hangar/files';
+import { HangarError, ValidationFailedError } from '@hangar/domain';
+import {
+  ArchiveExpansionService,
+  FileDeliveryService,
+  fileExpansionPath,
+  FilePath,
+  FilesService,
+  type FileWithVersion,
+  type StoredArchive,
+} from '@hangar/files';
 import { DialectSpace } from '../auth/auth.decorators';
 import { CurrentPrincipal, DialectSpaceId } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
@@ -30,6 +38,16 @@ function hasNoBody(request: HangarRequest): boolean {
 const textOf = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /**
+ * How long a ZIP upload waits for its expansion before answering 202 instead
+ * of Akana's 200: long enough for archives of thousands of small files on
+ * this hardware (see BENCHMARKS.md), short of common proxy timeouts.
+ */
+export const AKANA_ZIP_WAIT_MS = 50_000;
+
+/** What the one file part of an Akana form became: a file, or an archive waiting to be expanded. */
+type AkanaWrite = ({ kind: 'file' } & { written: FileWithVersion; created: boolean }) | { kind: 'archive'; archive: StoredArchive };
+
+/**
  * Akana's content API (shared/seeds/002): `POST /content/{path}` writes one
  * file (multipart, one file part; or urlencoded `body`, `type`, also
  * `?body=` in the query as the seed's examples send it) or, with
@@ -46,6 +64,7 @@ export class AkanaController {
     private readonly files: FilesService,
     private readonly delivery: FileDeliveryService,
     private readonly dialect: DialectFiles,
+    private readonly expansions: ArchiveExpansionService,
   ) {}
 
   @Post('*path')
@@ -60,7 +79,7 @@ export class AkanaController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<void> {
     const path = FilePath.parse(rawPath);
-    if (request.is(FORM_MEDIA_TYPE)) await this.writeFormFile(spaceId, principal, path, request);
+    if (request.is(FORM_MEDIA_TYPE)) await this.writeFormFile(spaceId, principal, path, request, response);
     else if (request.is(URLENCODED_MEDIA_TYPE) || hasNoBody(request)) await this.writeFormBody(spaceId, principal, path, query, request);
     else {
       throw new HangarError('UnsupportedMediaType', `Send the content as ${URLENCODED_MEDIA_TYPE} (body=…) or ${FORM_MEDIA_TYPE}.`, {
@@ -87,28 +106,51 @@ export class AkanaController {
     });
   }
 
-  /** One file part, at `path`; `type` (a text field before it) is the hint. */
-  private async writeFormFile(spaceId: string, principal: Principal, path: FilePath, request: HangarRequest): Promise<void> {
+  /**
+   * One file part, at `path`; `type` (a text field before it) is the hint.
+   * A ZIP archive is expanded under `path` instead (a folder): it is stored,
+   * and once the form is known to hold nothing else its expansion is queued
+   * and waited for, up to AKANA_ZIP_WAIT_MS, so that Akana's 200 means the
+   * files are in. One that has not ended by then answers 202 with the
+   * FileExpansion to poll (`Location`); one refused answers 422 with its reason.
+   */
+  private async writeFormFile(
+    spaceId: string,
+    principal: Principal,
+    path: FilePath,
+    request: HangarRequest,
+    response: Response,
+  ): Promise<void> {
     refuseEncodedBody(request);
     const { maxBytes, idleTimeoutSeconds } = this.config.uploads;
     const bodies = formFileBodies(request, { maxFileBytes: maxBytes, idleMs: idleTimeoutSeconds * 1000, keptFields: ['type', 'folder'] });
-    await writeOneFormFile(
+    const written = await writeOneFormFile(
       bodies,
-      async (part) => {
+      async (part): Promise<AkanaWrite> => {
         if (part === undefined) throw new HangarError('BadRequest', 'The form has no file part.');
         const { head, body } = await peekHead(part, 4);
-        if (looksLikeZip(head)) {
-          // TODO(issue 11 item 4, the seam): store the archive and hand it to libs/files' ZIP expansion into `path`
-          // (a folder), waiting for it (bounded) as Akana answers. Until that service is merged, a clear 501.
-          throw new HangarError('NotImplemented', 'ZIP uploads to /content are not supported yet: send the files one at a time.', {
-            reason: 'zip-expansion',
-          });
-        }
+        if (looksLikeZip(head)) return { kind: 'archive', archive: await this.expansions.store(spaceId, principal.userId, path, body) };
         const declaredType = akanaDeclaredType(part.fields.type, path) ?? part.describe?.().contentType;
-        return this.files.write(spaceId, principal.userId, path, body, { declaredType });
+        return { kind: 'file', ...(await this.files.write(spaceId, principal.userId, path, body, { declaredType })) };
       },
-      (made) => this.dialect.undo(spaceId, principal.userId, made),
+      (made) => (made.kind === 'file' ? this.dialect.undo(spaceId, principal.userId, made.written) : this.expansions.discard(made.archive)),
     );
+    if (written.kind === 'file') return;
+    const { expansion, settled } = await this.expansions.waitFor(await this.expansions.queue(written.archive), AKANA_ZIP_WAIT_MS);
+    if (!settled) {
+      response.status(202).setHeader('Location', fileExpansionPath(spaceId, expansion.id));
+      return;
+    }
+    if (expansion.status === 'failed') {
+      throw new ValidationFailedError([
+        {
+          name: expansion.errorReason ?? 'expansion-error',
+          path: ['file'],
+          details: expansion.errorMessage ?? 'The archive could not be expanded.',
+          ...(expansion.errorEntry === null ? {} : { value: expansion.errorEntry }),
+        },
+      ]);
+    }
   }
 
   /**

@@ -68,7 +68,7 @@ export class CapillaryController {
       ({ written } = await writeOneFormFile(
         bodies,
         (body) => this.files.write(spaceId, principal.userId, path, body ?? { ...emptyBody(), clientGone: clientGoneOf(request) }),
-        (made) => this.dialect.undo(spaceId, principal.userId, made),
+        (made) => this.dialect.undo(spaceId, principal.userId, made.written),
       ));
     } else {
       ({ written } = await this.files.write(spaceId, principal.userId, path, emptyBody()));

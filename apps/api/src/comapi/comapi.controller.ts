@@ -66,7 +66,7 @@ export class ComapiController {
           // An empty file is content too (the seed's own raw-body examples send a part with no bytes).
           return this.files.write(spaceId, principal.userId, path, { ...body, allowEmpty: true }, options);
         },
-        (made) => this.dialect.undo(spaceId, principal.userId, made),
+        (made) => this.dialect.undo(spaceId, principal.userId, made.written),
       );
       return comapiContent(written, this.config.publicBaseUrl);
     }

@@ -1,5 +1,4 @@
 import { HangarError } from '@hangar/domain';
-import type { FileWithVersion } from '@hangar/files';
 import type { FormFileBody } from '../doors/form-files';
 
 /**
@@ -11,10 +10,10 @@ import type { FormFileBody } from '../doors/form-files';
  * A form without a file part writes `undefined` (Capillary's placeholder)
  * when the bodies allow it.
  */
-export async function writeOneFormFile<T extends { written: FileWithVersion }>(
+export async function writeOneFormFile<T>(
   bodies: AsyncGenerator<FormFileBody>,
   write: (body: FormFileBody | undefined) => Promise<T>,
-  undo: (written: FileWithVersion) => Promise<void>,
+  undo: (written: T) => Promise<void>,
 ): Promise<T> {
   const first = await bodies.next();
   if (first.done === true) return write(undefined);
@@ -23,12 +22,12 @@ export async function writeOneFormFile<T extends { written: FileWithVersion }>(
   try {
     next = await bodies.next();
   } catch (error) {
-    await undo(result.written);
+    await undo(result);
     throw error;
   }
   if (next.done !== true) {
     await bodies.return(undefined);
-    await undo(result.written);
+    await undo(result);
     throw new HangarError('BadRequest', 'Send one file per request: the form has more than one file part.', { path: ['file'] });
   }
   return result;
