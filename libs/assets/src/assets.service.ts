@@ -16,12 +16,49 @@ import { type AssetFieldsInput, fieldsOf, fileOf, isProcessed, sourceOf, stillWa
 import { AssetFieldsValidator, storedFields } from './asset-fields.validator';
 import { assetEvent, type AssetWithFiles } from './asset-entity';
 import { assetObjectKey } from './asset-keys';
+import {
+  type AssetOrderTerm,
+  type CursorKey,
+  decodeCursor,
+  encodeCursor,
+  keyOf,
+  keysetWhere,
+  prismaOrder,
+  queryFingerprint,
+  readingOrder,
+} from './asset-cursor';
+import { type AssetView, localeChainOf, parseSelect } from './asset-view';
 
-/** A page of an asset collection: filters and order as Prisma takes them (the api translates Contentful's query). */
+/** Which asset collection a query reads: the drafts (management) or the published snapshots (`…/public/assets`). */
+export type AssetCollection = 'management' | 'published';
+
+/** An offset page (`skip`/`limit`, with the collection's `total`) or a cursor page (`cursor=true`, then a token). */
+export type AssetPageRequest =
+  | { readonly kind: 'offset'; readonly skip: number; readonly limit: number }
+  | {
+      readonly kind: 'cursor';
+      readonly limit: number;
+      readonly token?: { readonly parameter: 'pageNext' | 'pagePrev'; readonly value: string };
+    };
+
+/**
+ * A page of an asset collection (the api translates Contentful's query): the
+ * filters as Prisma takes them, with a canonical text of them (`filterKey`,
+ * what a cursor token is bound to), and the order, which ends with `id`.
+ */
 export interface AssetQuery {
-  readonly page: { readonly skip: number; readonly limit: number };
+  readonly collection: AssetCollection;
+  readonly page: AssetPageRequest;
   readonly where: Prisma.AssetWhereInput;
-  readonly orderBy: Prisma.AssetOrderByWithRelationInput[];
+  readonly filterKey: string;
+  readonly order: readonly AssetOrderTerm[];
+}
+
+/** A page's rows, with the collection's total (offset pages) or the tokens of the pages around it (cursor pages). */
+export interface AssetPage {
+  readonly items: AssetWithFiles[];
+  readonly total?: number;
+  readonly pages?: { readonly next?: string; readonly prev?: string };
 }
 
 function badRequest(message: string): HangarError {
@@ -54,19 +91,64 @@ export class AssetsService {
     return asset;
   }
 
-  async list(target: EnvironmentTarget, query: AssetQuery): Promise<{ items: AssetWithFiles[]; total: number }> {
-    const where: Prisma.AssetWhereInput = { ...target, ...query.where };
-    const [items, total] = await Promise.all([
-      this.prisma.asset.findMany({
-        where,
-        orderBy: query.orderBy,
-        skip: query.page.skip,
-        take: query.page.limit,
-        include: { files: true },
-      }),
-      this.prisma.asset.count({ where }),
-    ]);
-    return { items, total };
+  /**
+   * A page of the management collection (every asset, as drafted) or the
+   * published one (published assets only; the caller shows their snapshots).
+   * Cursor pages are keyset reads on the order's index: no `skip` cost at any
+   * depth, and no count.
+   */
+  async list(target: EnvironmentTarget, query: AssetQuery): Promise<AssetPage> {
+    const where: Prisma.AssetWhereInput = {
+      AND: [target, query.where, ...(query.collection === 'published' ? [{ publishedVersion: { not: null } }] : [])],
+    };
+    const { page } = query;
+    if (page.kind === 'offset') {
+      const [items, total] = await Promise.all([
+        this.prisma.asset.findMany({
+          where,
+          orderBy: prismaOrder(query.order),
+          skip: page.skip,
+          take: page.limit,
+          include: { files: true },
+        }),
+        this.prisma.asset.count({ where }),
+      ]);
+      return { items, total };
+    }
+    const fingerprint = queryFingerprint(query.collection, query.filterKey, query.order);
+    const cursor = page.token ? decodeCursor(page.token.parameter, page.token.value, query.order, fingerprint) : undefined;
+    const direction = cursor?.direction ?? 'next';
+    const rows = await this.prisma.asset.findMany({
+      where: cursor ? { AND: [where, keysetWhere(readingOrder(query.order, direction), cursor.key, cursor.inclusive)] } : where,
+      orderBy: prismaOrder(readingOrder(query.order, direction)),
+      take: page.limit + 1,
+      include: { files: true },
+    });
+    const more = rows.length > page.limit;
+    const read = rows.slice(0, page.limit);
+    const items = direction === 'next' ? read : read.reverse();
+    const token = (to: 'next' | 'prev', key: CursorKey, inclusive = false) => encodeCursor({ direction: to, key, inclusive }, fingerprint);
+    const first = items[0];
+    const last = items.at(-1);
+    const pages: { next?: string; prev?: string } = {};
+    // Past the page's last row, if there is more that way (or if this page was reached backwards: what it came from).
+    if (direction === 'next' ? more : cursor !== undefined) {
+      pages.next = last ? token('next', keyOf(last, query.order)) : cursor && token('next', cursor.key, true);
+    }
+    if (direction === 'prev' ? more : cursor !== undefined) {
+      pages.prev = first ? token('prev', keyOf(first, query.order)) : cursor && token('prev', cursor.key, true);
+    }
+    return { items, pages };
+  }
+
+  /** The view a read asks for: one locale (with its fallback chain; an unknown code is a 400) or all, and a selection. */
+  async view(target: EnvironmentTarget, locale: string | undefined, select: string | undefined): Promise<AssetView> {
+    return {
+      ...(locale !== undefined && locale !== '*'
+        ? { locale: { code: locale, chain: await localeChainOf(this.prisma, target, locale) } }
+        : {}),
+      ...(select !== undefined ? { select: parseSelect(select) } : {}),
+    };
   }
 
   async create(target: EnvironmentTarget, actorId: string, input: AssetFieldsInput, assetId = newId()): Promise<AssetWithFiles> {
@@ -224,7 +306,11 @@ export class AssetsService {
       errors.push({ name: 'required', path: ['fields', 'file'], details: 'An asset needs a file to be published.' });
     if (errors.length > 0) throw new ValidationFailedError(errors);
     const now = new Date();
+    // The snapshot is the version checked above: update() applies only if nobody changed the asset since it was read.
     return this.update(asset, EventTopic.AssetPublish, actorId, {
+      publishedFields: asset.fields as Prisma.InputJsonValue,
+      publishedTitle: asset.title,
+      publishedContentType: asset.contentType,
       publishedVersion: asset.version,
       publishedAt: now,
       publishedById: actorId,
@@ -242,7 +328,7 @@ export class AssetsService {
     const asset = await this.get(target, assetId);
     expectVersionIfGiven(asset, expectedVersion);
     if (asset.publishedVersion === null) throw badRequest('The asset is not published.');
-    return this.update(asset, EventTopic.AssetUnpublish, actorId, { publishedVersion: null, publishedAt: null, publishedById: null });
+    return this.update(asset, EventTopic.AssetUnpublish, actorId, { ...NOT_PUBLISHED, publishedAt: null, publishedById: null });
   }
 
   async archive(target: EnvironmentTarget, actorId: string, assetId: string, expectedVersion: number | undefined): Promise<AssetWithFiles> {
@@ -251,6 +337,8 @@ export class AssetsService {
     if (asset.archivedVersion !== null) throw badRequest('The asset is already archived.');
     if (asset.publishedVersion !== null) throw badRequest('A published asset cannot be archived; unpublish it first.');
     return this.update(asset, EventTopic.AssetArchive, actorId, {
+      // Only an unpublished asset gets here; an archived asset has no published snapshot, whatever happened before.
+      ...NOT_PUBLISHED,
       archivedVersion: asset.version,
       archivedAt: new Date(),
       archivedById: actorId,
@@ -296,6 +384,14 @@ export class AssetsService {
     });
   }
 }
+
+/** No published version: the snapshot goes with the flag (Contentful keeps no published state of an unpublished asset). */
+const NOT_PUBLISHED = {
+  publishedVersion: null,
+  publishedFields: Prisma.DbNull,
+  publishedTitle: null,
+  publishedContentType: null,
+} satisfies Prisma.AssetUpdateManyMutationInput;
 
 /** The asset's version, locked until commit (shared: readers pass, a DELETE or update waits); undefined if it is gone. */
 async function lockedVersion(tx: Prisma.TransactionClient, key: EnvironmentTarget & { readonly id: string }): Promise<number | undefined> {
