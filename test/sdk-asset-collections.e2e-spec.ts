@@ -64,7 +64,7 @@ describe('asset collections through the SDK (issue 12 items 4–7)', () => {
     await addLocale(api.baseUrl, user, spaceId, { name: 'German (Germany)', code: 'de-DE', fallbackCode: 'en-US' });
     await addLocale(api.baseUrl, user, spaceId, { name: 'German (Switzerland)', code: 'de-CH', fallbackCode: 'de-DE' });
     for (let index = 0; index < 6; index += 1) {
-      const title = index === 0 ? { 'en-US': 'Asset 0', 'de-DE': 'Bild 0' } : { 'en-US': `Asset ${index}` };
+      const title: Record<string, string> = index === 0 ? { 'en-US': 'Asset 0', 'de-DE': 'Bild 0' } : { 'en-US': `Asset ${index}` };
       created.push((await newAsset(spaceId, title, index < 5)).id);
     }
   }, 60_000);
@@ -249,13 +249,12 @@ describe('asset collections through the SDK (issue 12 items 4–7)', () => {
       expect(response.items).toHaveLength(3);
       expect(response.pages).toBeDefined();
       expect((response as { total?: number }).total).toBeUndefined();
-      const firstPage = await plain.asset.getManyWithCursor({ query: { limit: 2, order: ['sys.createdAt'] } });
-      const secondPage = await plain.asset.getManyWithCursor({
-        query: { limit: 2, pageNext: firstPage.pages?.next, order: ['sys.createdAt'] },
-      });
-      const result = await plain.asset.getManyWithCursor({
-        query: { limit: 2, pagePrev: secondPage.pages?.prev, order: ['sys.createdAt'] },
-      });
+      // The plain client's types leave `order` out of cursor queries; it sends it (as order[0]) all the same.
+      type CursorQuery = Parameters<PlainClientAPI['asset']['getManyWithCursor']>[0]['query'];
+      const ordered = (query: Record<string, unknown>) => ({ query: { ...query, order: ['sys.createdAt'] } as CursorQuery });
+      const firstPage = await plain.asset.getManyWithCursor(ordered({ limit: 2 }));
+      const secondPage = await plain.asset.getManyWithCursor(ordered({ limit: 2, pageNext: firstPage.pages?.next }));
+      const result = await plain.asset.getManyWithCursor(ordered({ limit: 2, pagePrev: secondPage.pages?.prev }));
       expect(result.items).toHaveLength(2);
       firstPage.items.forEach((item, index) => expect(item.sys.id).toEqual(result.items[index]?.sys.id));
       expect(secondPage.items.map((item) => item.sys.id)).toEqual(created.slice(2, 4));
@@ -310,6 +309,55 @@ describe('asset collections through the SDK (issue 12 items 4–7)', () => {
           backward.unshift(...ids(page));
         }
         expect(backward).toEqual(expected());
+      }
+    });
+
+    it('walk assets ordered by a title some of them lack (NULLs last ascending, first descending), ties broken by id', async () => {
+      const space = await newSpace(api.baseUrl, user);
+      // Lowercase ids and titles: the same order under any collation.
+      const titles: [string, string | undefined][] = [
+        ['n1', 'b'],
+        ['n2', undefined],
+        ['n3', 'a'],
+        ['n4', 'b'],
+        ['n5', undefined],
+        ['n6', 'c'],
+        ['n7', 'a'],
+        ['n8', undefined],
+      ];
+      for (const [id, title] of titles) {
+        await request(api.baseUrl)
+          .put(`/spaces/${space}/environments/master/assets/${id}`)
+          .set(user.auth)
+          .set('Content-Type', JSON_TYPE)
+          .send({ fields: title ? { title: { 'en-US': title } } : {} })
+          .expect(201);
+      }
+      const ascending = ['n3', 'n7', 'n1', 'n4', 'n6', 'n2', 'n5', 'n8'];
+      const descending = ['n2', 'n5', 'n8', 'n6', 'n1', 'n4', 'n3', 'n7'];
+      for (const [order, expected] of [
+        ['fields.title', ascending],
+        ['-fields.title', descending],
+      ] as const) {
+        for (const limit of [1, 2, 3]) {
+          const forward: string[] = [];
+          let page = (await get(`/spaces/${space}/assets?cursor=true&limit=${limit}&order=${order}`).expect(200)).body as Page;
+          forward.push(...ids(page));
+          while (page.pages.next) {
+            page = (await get(page.pages.next).expect(200)).body as Page;
+            forward.push(...ids(page));
+          }
+          expect(forward).toEqual(expected);
+          const backward = ids(page);
+          while (page.pages.prev) {
+            page = (await get(page.pages.prev).expect(200)).body as Page;
+            backward.unshift(...ids(page));
+          }
+          expect(backward).toEqual(expected);
+        }
+        // The offset pages agree.
+        const offset = (await get(`/spaces/${space}/assets?order=${order}`).expect(200)).body as Page;
+        expect(ids(offset)).toEqual(expected);
       }
     });
 

@@ -1,5 +1,13 @@
 import { HangarError } from '@hangar/domain';
-import { type AssetOrderTerm, decodeCursor, encodeCursor, keysetWhere, queryFingerprint, readingOrder } from './asset-cursor';
+import {
+  type AssetOrderTerm,
+  decodeCursor,
+  encodeCursor,
+  keysetSegments,
+  keysetWhere,
+  queryFingerprint,
+  readingOrder,
+} from './asset-cursor';
 
 const ORDER: AssetOrderTerm[] = [
   { column: 'title', descending: false },
@@ -115,5 +123,38 @@ describe('keyset conditions', () => {
         },
       ],
     });
+  });
+});
+
+describe('keyset segments', () => {
+  const byTitle: AssetOrderTerm[] = [
+    { column: 'title', descending: false },
+    { column: 'id', descending: false },
+  ];
+
+  it('read a nullable first column as an index range, then its NULL rows (ascending)', () => {
+    expect(keysetSegments(byTitle, ['b', 'n4'], false)).toEqual([
+      { AND: [{ title: { gte: 'b' } }, keysetWhere(byTitle, ['b', 'n4'], false)] },
+      { title: null },
+    ]);
+  });
+
+  it('past a NULL ascending: only NULL rows with a later id; descending, the NULL rows then every other', () => {
+    const idAfter = keysetWhere([{ column: 'id', descending: false }], ['n5'], false);
+    expect(idAfter).toEqual({ AND: [{ id: { gte: 'n5' } }, { OR: [{ AND: [{ id: { gt: 'n5' } }] }] }] });
+    expect(keysetSegments(byTitle, [null, 'n5'], false)).toEqual([{ AND: [{ title: null }, idAfter] }]);
+    const reversed = readingOrder(byTitle, 'prev');
+    expect(keysetSegments(reversed, [null, 'n5'], false)).toEqual([
+      { AND: [{ title: null }, keysetWhere([{ column: 'id', descending: true }], ['n5'], false)] },
+      { title: { not: null } },
+    ]);
+    expect(keysetSegments(reversed, ['b', 'n4'], false)).toEqual([
+      { AND: [{ title: { lte: 'b' } }, keysetWhere(reversed, ['b', 'n4'], false)] },
+    ]);
+  });
+
+  it('leave a non-nullable first column to keysetWhere', () => {
+    const order: AssetOrderTerm[] = [{ column: 'id', descending: false }];
+    expect(keysetSegments(order, ['x'], true)).toEqual([keysetWhere(order, ['x'], true)]);
   });
 });

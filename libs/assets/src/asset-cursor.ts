@@ -195,6 +195,24 @@ export function keysetWhere(order: readonly AssetOrderTerm[], key: CursorKey, in
   return { AND: [{ [first.column]: first.descending ? { lte: bound } : { gte: bound } }, condition] };
 }
 
+/**
+ * The rows after `key`, as conditions to read one after the other (each in
+ * `order`, each until the page is full). When the first order column can be
+ * NULL, the NULL rows are a segment of their own (after the others ascending,
+ * before them descending): each segment is then a range of that column's index
+ * (`title >= x`, `title IS NULL`) instead of one OR PostgreSQL cannot scan in order.
+ */
+export function keysetSegments(order: readonly AssetOrderTerm[], key: CursorKey, inclusive: boolean): Prisma.AssetWhereInput[] {
+  const [first, ...rest] = order;
+  if (!first || !NULLABLE_COLUMNS.has(first.column)) return [keysetWhere(order, key, inclusive)];
+  const value = key[0] ?? null;
+  const { column, descending } = first;
+  const nullRowsAfter = () => ({ AND: [{ [column]: null }, keysetWhere(rest, key.slice(1), inclusive)] });
+  if (value === null) return descending ? [nullRowsAfter(), { [column]: { not: null } }] : [nullRowsAfter()];
+  const bounded = { AND: [{ [column]: descending ? { lte: value } : { gte: value } }, keysetWhere(order, key, inclusive)] };
+  return descending ? [bounded] : [bounded, { [column]: null }];
+}
+
 export function prismaOrder(order: readonly AssetOrderTerm[]): Prisma.AssetOrderByWithRelationInput[] {
   return order.map(({ column, descending }) => ({ [column]: descending ? 'desc' : 'asc' }));
 }

@@ -22,7 +22,7 @@ import {
   decodeCursor,
   encodeCursor,
   keyOf,
-  keysetWhere,
+  keysetSegments,
   prismaOrder,
   queryFingerprint,
   readingOrder,
@@ -118,12 +118,21 @@ export class AssetsService {
     const fingerprint = queryFingerprint(query.collection, query.filterKey, query.order);
     const cursor = page.token ? decodeCursor(page.token.parameter, page.token.value, query.order, fingerprint) : undefined;
     const direction = cursor?.direction ?? 'next';
-    const rows = await this.prisma.asset.findMany({
-      where: cursor ? { AND: [where, keysetWhere(readingOrder(query.order, direction), cursor.key, cursor.inclusive)] } : where,
-      orderBy: prismaOrder(readingOrder(query.order, direction)),
-      take: page.limit + 1,
-      include: { files: true },
-    });
+    const order = readingOrder(query.order, direction);
+    const segments = cursor ? keysetSegments(order, cursor.key, cursor.inclusive) : [{}];
+    const rows: AssetWithFiles[] = [];
+    // One more row than the page holds tells whether there is more that way.
+    for (const segment of segments) {
+      if (rows.length > page.limit) break;
+      rows.push(
+        ...(await this.prisma.asset.findMany({
+          where: { AND: [where, segment] },
+          orderBy: prismaOrder(order),
+          take: page.limit + 1 - rows.length,
+          include: { files: true },
+        })),
+      );
+    }
     const more = rows.length > page.limit;
     const read = rows.slice(0, page.limit);
     const items = direction === 'next' ? read : read.reverse();
