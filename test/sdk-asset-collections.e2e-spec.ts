@@ -1,5 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { createClient, type Environment, type PlainClientAPI } from 'contentful-management';
+import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { type RunningApi, startApi } from './support/api-harness';
 import { type AssetClient, createAsset, fileField, uploadBytes, waitForProcessing } from './support/assets';
@@ -33,9 +34,14 @@ describe('asset collections through the SDK (issue 12 items 4–7)', () => {
   const get = (path: string) => request(api.baseUrl).get(path).set(user.auth);
 
   /** A processed image asset, published unless told otherwise; returns its id and its latest version. */
-  async function newAsset(space: string, title: Record<string, string>, publish = true): Promise<{ id: string; version: number }> {
+  async function newAsset(
+    space: string,
+    title: Record<string, string>,
+    publish = true,
+  ): Promise<{ id: string; version: number; bytes: Buffer }> {
     const c = client(space);
-    const upload = await uploadBytes(c, await makeImage(4 + created.length, 3));
+    const bytes = await makeImage(4 + created.length, 3);
+    const upload = await uploadBytes(c, bytes);
     const made = await createAsset(c, { title, file: { 'en-US': fileField(upload) } }).expect(201);
     const id = (made.body as { sys: { id: string } }).sys.id;
     await request(api.baseUrl)
@@ -53,7 +59,7 @@ describe('asset collections through the SDK (issue 12 items 4–7)', () => {
         .expect(200);
       version = (published.body as { sys: { version: number } }).sys.version;
     }
-    return { id, version };
+    return { id, version, bytes };
   }
 
   beforeAll(async () => {
@@ -504,6 +510,54 @@ describe('asset collections through the SDK (issue 12 items 4–7)', () => {
       await request(api.baseUrl).delete(`${path}/published`).set(user.auth).expect(200);
       await request(api.baseUrl).put(`${path}/archived`).set(user.auth).expect(200);
       expect(((await publicAssets().expect(200)).body as { total: number }).total).toBe(0);
+    });
+
+    it("the published file keeps delivering after the draft's file is replaced and processed again; unpublishing lets it go", async () => {
+      const { id, version: afterPublish, bytes } = await newAsset(otherSpace, { 'en-US': 'Photo' });
+      const path = `/spaces/${otherSpace}/environments/master/assets/${id}`;
+      const deliveryPath = (url: string | undefined) => new URL(`http:${url ?? ''}`).pathname;
+      const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+      const delivered = async (url: string | undefined) =>
+        (
+          await request(api.baseUrl)
+            .get(deliveryPath(url))
+            .buffer(true)
+            .parse((response, done) => {
+              const chunks: Buffer[] = [];
+              response.on('data', (chunk: Buffer) => chunks.push(chunk));
+              response.on('end', () => done(null, Buffer.concat(chunks)));
+            })
+            .expect(200)
+        ).body as Buffer;
+      type FileJson = { fields: { file: Record<string, { url?: string }> } };
+      const publishedUrl = ((await get(path).expect(200)).body as FileJson).fields.file['en-US']?.url;
+      expect(sha256(await delivered(publishedUrl))).toBe(sha256(bytes));
+
+      const replacement = await makeImage(9, 9, 'jpeg');
+      const upload = await uploadBytes(client(otherSpace), replacement);
+      await request(api.baseUrl)
+        .put(path)
+        .set(user.auth)
+        .set(version(afterPublish))
+        .set('Content-Type', JSON_TYPE)
+        .send({ fields: { title: { 'en-US': 'Photo' }, file: { 'en-US': fileField(upload, 'photo.jpg', 'image/jpeg') } } })
+        .expect(200);
+      await request(api.baseUrl)
+        .put(`${path}/files/en-US/process`)
+        .set(user.auth)
+        .set(version(afterPublish + 1))
+        .expect(204);
+      const draftUrl = (await waitForProcessing(client(otherSpace), id, 'en-US')).body.fields.file?.['en-US']?.url;
+      expect(draftUrl).not.toBe(publishedUrl);
+      expect(sha256(await delivered(draftUrl))).toBe(sha256(replacement));
+      // The published collection names the published file, and it still delivers the published bytes.
+      const listed = (await publicAssets(`?sys.id=${id}`).expect(200)).body as { items: FileJson[] };
+      expect(listed.items[0]?.fields.file['en-US']?.url).toBe(publishedUrl);
+      expect(sha256(await delivered(publishedUrl))).toBe(sha256(bytes));
+
+      await request(api.baseUrl).delete(`${path}/published`).set(user.auth).expect(200);
+      await request(api.baseUrl).get(deliveryPath(publishedUrl)).expect(404);
+      expect(sha256(await delivered(draftUrl))).toBe(sha256(replacement));
     });
 
     it('a locale renamed or deleted changes the published snapshot as it changes the draft', async () => {

@@ -41,6 +41,7 @@ export class AssetLocalesService {
       WHERE a."spaceId" = ${target.spaceId} AND a."environmentId" = ${target.environmentId}
         AND EXISTS (SELECT 1 FROM jsonb_each(a."fields") AS field WHERE jsonb_typeof(field.value) = 'object' AND field.value ? ${from})`;
     await tx.assetFile.updateMany({ where: { ...target, locale: from }, data: { locale: to } });
+    await tx.publishedAssetFile.updateMany({ where: { ...target, locale: from }, data: { locale: to } });
   }
 
   /**
@@ -66,8 +67,10 @@ export class AssetLocalesService {
       WHERE a."spaceId" = ${target.spaceId} AND a."environmentId" = ${target.environmentId}
         AND EXISTS (SELECT 1 FROM jsonb_each(a."fields") AS field WHERE jsonb_typeof(field.value) = 'object' AND field.value ? ${code})`;
     const files = await tx.assetFile.findMany({ where: { ...target, locale: code }, select: { objectKey: true } });
+    const published = await tx.publishedAssetFile.findMany({ where: { ...target, locale: code }, select: { objectKey: true } });
     await tx.assetFile.deleteMany({ where: { ...target, locale: code } });
-    return files.map((file) => file.objectKey);
+    await tx.publishedAssetFile.deleteMany({ where: { ...target, locale: code } });
+    return [...new Set([...files, ...published].map((file) => file.objectKey))];
   }
 
   /** Removes the objects of dropped locale files (the orphan sweeper removes any this cannot). */

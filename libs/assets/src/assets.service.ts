@@ -294,8 +294,14 @@ export class AssetsService {
         throw error;
       });
     if (message === undefined) return;
-    // The locale's earlier file is no longer referenced by the asset.
-    if (previous && !sameRequest) await this.storage.remove(previous.objectKey).catch(() => undefined);
+    // The locale's earlier file is no longer referenced by the draft; the published snapshot may still serve it.
+    if (previous && !sameRequest) {
+      const published = await this.prisma.publishedAssetFile.findUnique({
+        where: { objectKey: previous.objectKey },
+        select: { token: true },
+      });
+      if (!published) await this.storage.remove(previous.objectKey).catch(() => undefined);
+    }
     await this.outbox.dispatchNow([message]);
   }
 
@@ -315,17 +321,29 @@ export class AssetsService {
       errors.push({ name: 'required', path: ['fields', 'file'], details: 'An asset needs a file to be published.' });
     if (errors.length > 0) throw new ValidationFailedError(errors);
     const now = new Date();
+    let released: string[] = [];
     // The snapshot is the version checked above: update() applies only if nobody changed the asset since it was read.
-    return this.update(asset, EventTopic.AssetPublish, actorId, {
-      publishedFields: asset.fields as Prisma.InputJsonValue,
-      publishedTitle: asset.title,
-      publishedContentType: asset.contentType,
-      publishedVersion: asset.version,
-      publishedAt: now,
-      publishedById: actorId,
-      publishedCounter: { increment: 1 },
-      firstPublishedAt: asset.firstPublishedAt ?? now,
-    });
+    // Its files are copied with it, so its URLs keep delivering whatever the draft's files become.
+    const published = await this.update(
+      asset,
+      EventTopic.AssetPublish,
+      actorId,
+      {
+        publishedFields: asset.fields as Prisma.InputJsonValue,
+        publishedTitle: asset.title,
+        publishedContentType: asset.contentType,
+        publishedVersion: asset.version,
+        publishedAt: now,
+        publishedById: actorId,
+        publishedCounter: { increment: 1 },
+        firstPublishedAt: asset.firstPublishedAt ?? now,
+      },
+      async (tx, updated) => {
+        released = await replacePublishedFiles(tx, updated, Object.keys(files));
+      },
+    );
+    await this.removeObjects(released);
+    return published;
   }
 
   async unpublish(
@@ -337,7 +355,18 @@ export class AssetsService {
     const asset = await this.get(target, assetId);
     expectVersionIfGiven(asset, expectedVersion);
     if (asset.publishedVersion === null) throw badRequest('The asset is not published.');
-    return this.update(asset, EventTopic.AssetUnpublish, actorId, { ...NOT_PUBLISHED, publishedAt: null, publishedById: null });
+    let released: string[] = [];
+    const unpublished = await this.update(
+      asset,
+      EventTopic.AssetUnpublish,
+      actorId,
+      { ...NOT_PUBLISHED, publishedAt: null, publishedById: null },
+      async (tx, updated) => {
+        released = await replacePublishedFiles(tx, updated, []);
+      },
+    );
+    await this.removeObjects(released);
+    return unpublished;
   }
 
   async archive(target: EnvironmentTarget, actorId: string, assetId: string, expectedVersion: number | undefined): Promise<AssetWithFiles> {
@@ -345,12 +374,31 @@ export class AssetsService {
     expectVersionIfGiven(asset, expectedVersion);
     if (asset.archivedVersion !== null) throw badRequest('The asset is already archived.');
     if (asset.publishedVersion !== null) throw badRequest('A published asset cannot be archived; unpublish it first.');
-    return this.update(asset, EventTopic.AssetArchive, actorId, {
-      // Only an unpublished asset gets here; an archived asset has no published snapshot, whatever happened before.
-      ...NOT_PUBLISHED,
-      archivedVersion: asset.version,
-      archivedAt: new Date(),
-      archivedById: actorId,
+    let released: string[] = [];
+    const archived = await this.update(
+      asset,
+      EventTopic.AssetArchive,
+      actorId,
+      {
+        // Only an unpublished asset gets here; an archived asset has no published snapshot, whatever happened before.
+        ...NOT_PUBLISHED,
+        archivedVersion: asset.version,
+        archivedAt: new Date(),
+        archivedById: actorId,
+      },
+      async (tx, updated) => {
+        released = await replacePublishedFiles(tx, updated, []);
+      },
+    );
+    await this.removeObjects(released);
+    return archived;
+  }
+
+  /** Removes objects no row owns any more (after the commit that let them go; the orphan sweeper removes any this misses). */
+  private async removeObjects(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.storage.removeMany(keys).catch((error: unknown) => {
+      this.logger.warn({ msg: 'could not remove files an asset no longer serves', reason: (error as Error).message });
     });
   }
 
@@ -375,6 +423,7 @@ export class AssetsService {
     topic: EventTopic,
     actorId: string,
     data: Prisma.AssetUpdateManyMutationInput,
+    alongside?: (tx: Prisma.TransactionClient, updated: AssetWithFiles) => Promise<void>,
   ): Promise<AssetWithFiles> {
     const key = { spaceId: asset.spaceId, environmentId: asset.environmentId, id: asset.id };
     return this.prisma.$transaction(async (tx) => {
@@ -388,6 +437,7 @@ export class AssetsService {
         throw new VersionMismatchError(current.version);
       }
       const updated = await tx.asset.findUniqueOrThrow({ where: { spaceId_environmentId_id: key }, include: { files: true } });
+      await alongside?.(tx, updated);
       await this.events.stage(tx, assetEvent(topic, updated, actorId));
       return updated;
     });
@@ -401,6 +451,37 @@ const NOT_PUBLISHED = {
   publishedTitle: null,
   publishedContentType: null,
 } satisfies Prisma.AssetUpdateManyMutationInput;
+
+/**
+ * Makes the published files of an asset the ready files of `locales` (none:
+ * the asset is no longer published). Returns the objects that only the
+ * replaced published files held — neither the draft's files nor the new
+ * published ones name them — for removal once the transaction has committed.
+ */
+async function replacePublishedFiles(tx: Prisma.TransactionClient, asset: AssetWithFiles, locales: readonly string[]): Promise<string[]> {
+  const where = { spaceId: asset.spaceId, environmentId: asset.environmentId, assetId: asset.id };
+  const previous = await tx.publishedAssetFile.findMany({ where, select: { objectKey: true } });
+  await tx.publishedAssetFile.deleteMany({ where });
+  const drafts = asset.files ?? [];
+  const ready = drafts.filter((file) => file.status === 'ready' && locales.includes(file.locale));
+  if (ready.length > 0) {
+    await tx.publishedAssetFile.createMany({
+      data: ready.map((file) => ({
+        ...where,
+        locale: file.locale,
+        token: file.token,
+        objectKey: file.objectKey,
+        fileName: file.fileName,
+        contentType: file.contentType,
+        size: file.size,
+        sha256: file.sha256,
+        processedAt: file.updatedAt,
+      })),
+    });
+  }
+  const kept = new Set(drafts.map((file) => file.objectKey));
+  return previous.map((file) => file.objectKey).filter((key) => !kept.has(key));
+}
 
 /** The asset's version, locked until commit (shared: readers pass, a DELETE or update waits); undefined if it is gone. */
 async function lockedVersion(tx: Prisma.TransactionClient, key: EnvironmentTarget & { readonly id: string }): Promise<number | undefined> {
