@@ -541,7 +541,8 @@ const ownedAny = new Set(
   (
     await db.query(
       `SELECT "objectKey" FROM "Upload" UNION ALL SELECT "objectKey" FROM "AssetFile" UNION ALL SELECT "objectKey" FROM "FileVersion"
-       UNION ALL SELECT "archiveKey" FROM "FileExpansion" WHERE "archiveKey" IS NOT NULL`,
+       UNION ALL SELECT "archiveKey" FROM "FileExpansion" WHERE "archiveKey" IS NOT NULL
+       UNION ALL SELECT "objectKey" FROM "PublishedAssetFile"`,
     )
   ).rows.map((row) => row.objectKey),
 );

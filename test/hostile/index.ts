@@ -5,6 +5,7 @@ import { errorCases } from './errors.cases';
 import { fileCases } from './files.cases';
 import { formCases } from './forms.cases';
 import type { HostileCase } from './hostile-case';
+import { publicAssetCases } from './public-assets.cases';
 import { requestCases } from './requests.cases';
 import { routeCases } from './routes.cases';
 import { tusCases } from './tus.cases';
@@ -23,5 +24,6 @@ export function allHostileCases(): HostileCase[] {
     ...tusCases(),
     ...zipCases(),
     ...dialectCases(),
+    ...publicAssetCases(),
   ];
 }

@@ -25,10 +25,18 @@ export class AssetDeliveryService {
     private readonly storage: StorageService,
   ) {}
 
-  /** The ready file behind a delivery URL; 404 for anything that does not match exactly. */
+  /**
+   * The ready file behind a delivery URL — the draft's, or the one a published
+   * snapshot still names after the draft's was replaced; 404 for anything that
+   * does not match exactly.
+   */
   async find(spaceId: string, assetId: string, token: string, fileName: string): Promise<DeliveredFile> {
-    const file = await this.prisma.assetFile.findUnique({ where: { token } });
-    if (!file || file.status !== 'ready' || file.spaceId !== spaceId || file.assetId !== assetId || file.fileName !== fileName) {
+    const draft = await this.prisma.assetFile.findUnique({ where: { token } });
+    const file =
+      draft?.status === 'ready'
+        ? { ...draft, processedAt: draft.updatedAt }
+        : await this.prisma.publishedAssetFile.findUnique({ where: { token } });
+    if (!file || file.spaceId !== spaceId || file.assetId !== assetId || file.fileName !== fileName) {
       throw new NotFoundError('File');
     }
     const { contentType, contentDisposition } = deliveryHeaders(file.contentType, file.fileName);
@@ -36,7 +44,7 @@ export class AssetDeliveryService {
       objectKey: file.objectKey,
       size: Number(file.size ?? 0),
       etag: `"${file.sha256 ?? file.token}"`,
-      lastModified: file.updatedAt,
+      lastModified: file.processedAt,
       contentType,
       contentDisposition,
     };

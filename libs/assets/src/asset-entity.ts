@@ -52,6 +52,41 @@ export function assetEntity(asset: AssetWithFiles) {
   };
 }
 
+/**
+ * The published version of a published asset, as Contentful's published-assets
+ * collection (`…/public/assets`) shows it: the fields as they were when it was
+ * published, at the version that was published (`sys.version` =
+ * `sys.publishedVersion`), last changed when it was published. Undefined for an
+ * asset that is not published.
+ */
+export function publishedAssetEntity(asset: Asset) {
+  if (asset.publishedVersion === null || asset.publishedAt === null || asset.publishedFields === null) return undefined;
+  const sys = {
+    type: 'Asset' as const,
+    id: asset.id,
+    version: asset.publishedVersion,
+    space: link('Space', asset.spaceId),
+    environment: link('Environment', asset.environmentId),
+    createdAt: asset.createdAt.toISOString(),
+    createdBy: link('User', asset.createdById),
+    updatedAt: asset.publishedAt.toISOString(),
+    updatedBy: userLink(asset.publishedById),
+    publishedCounter: asset.publishedCounter,
+    publishedVersion: asset.publishedVersion,
+    publishedAt: asset.publishedAt.toISOString(),
+    publishedBy: userLink(asset.publishedById),
+    firstPublishedAt: iso(asset.firstPublishedAt),
+  };
+  return {
+    metadata: { tags: [] as unknown[] },
+    sys: Object.fromEntries(Object.entries(sys).filter(([, value]) => value !== undefined)),
+    fields: fieldsOf({ fields: asset.publishedFields }),
+  };
+}
+
+/** An asset as an API answers it: `sys`, `fields`, `metadata`. */
+export type AssetRepresentation = ReturnType<typeof assetEntity>;
+
 /** The domain event of a change to an asset: the asset as it is right after it, and who made it (none: the system). */
 export function assetEvent(topic: EventTopic, asset: AssetWithFiles, actorId?: string): DomainEventInput {
   return { topic, spaceId: asset.spaceId, environmentId: asset.environmentId, entityId: asset.id, actorId, payload: assetEntity(asset) };

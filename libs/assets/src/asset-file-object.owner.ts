@@ -3,7 +3,10 @@ import { PrismaService } from '@hangar/database';
 import { type ObjectOwner, ObjectOwnershipRegistry } from '@hangar/storage';
 import { ASSETS_PREFIX } from './asset-keys';
 
-/** Asset files own the object their processing writes (`assets/{space}/{env}/{asset}/{locale}/{token}`). */
+/**
+ * Asset files own the object their processing writes (`assets/{space}/{env}/{asset}/{locale}/{token}`), and so
+ * do published asset files (the same objects, held while a published snapshot names them).
+ */
 @Injectable()
 export class AssetFileObjectOwner implements ObjectOwner, OnModuleInit {
   readonly kind = 'asset-file';
@@ -19,8 +22,12 @@ export class AssetFileObjectOwner implements ObjectOwner, OnModuleInit {
   }
 
   async ownedKeys(keys: readonly string[]): Promise<Set<string>> {
-    const rows = await this.prisma.assetFile.findMany({ where: { objectKey: { in: [...keys] } }, select: { objectKey: true } });
-    return new Set(rows.map((row) => row.objectKey));
+    const where = { objectKey: { in: [...keys] } };
+    const [drafts, published] = await Promise.all([
+      this.prisma.assetFile.findMany({ where, select: { objectKey: true } }),
+      this.prisma.publishedAssetFile.findMany({ where, select: { objectKey: true } }),
+    ]);
+    return new Set([...drafts, ...published].map((row) => row.objectKey));
   }
 
   /** Processing copies on the server in one request: no asset file ever has a multipart upload of its own. */

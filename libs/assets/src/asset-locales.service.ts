@@ -9,7 +9,8 @@ import { StorageService } from '@hangar/storage';
  * along (each field's value under the old code moves to the new one, and so
  * does each locale file), and a deleted locale takes them away. Both run in
  * the caller's transaction, with the locale's own change: no moment exists
- * where an asset holds values under a code no locale has.
+ * where an asset holds values under a code no locale has. The same holds for
+ * an asset's published snapshot.
  */
 @Injectable()
 export class AssetLocalesService {
@@ -19,6 +20,17 @@ export class AssetLocalesService {
 
   /** Moves every asset value and locale file under `from` to `to` (a code no locale of the environment has). */
   async renameLocale(tx: Prisma.TransactionClient, target: EnvironmentTarget, from: string, to: string): Promise<void> {
+    // The published snapshots move too: a published asset keeps serving its values under the locale's new code.
+    await tx.$executeRaw`
+      UPDATE "Asset" a SET "publishedFields" = (
+        SELECT jsonb_object_agg(field.key,
+          CASE WHEN jsonb_typeof(field.value) = 'object' AND field.value ? ${from}
+            THEN (field.value - ${from}) || jsonb_build_object(${to}::text, field.value -> ${from})
+            ELSE field.value END)
+        FROM jsonb_each(a."publishedFields") AS field)
+      WHERE a."spaceId" = ${target.spaceId} AND a."environmentId" = ${target.environmentId}
+        AND jsonb_typeof(a."publishedFields") = 'object'
+        AND EXISTS (SELECT 1 FROM jsonb_each(a."publishedFields") AS field WHERE jsonb_typeof(field.value) = 'object' AND field.value ? ${from})`;
     await tx.$executeRaw`
       UPDATE "Asset" a SET "fields" = (
         SELECT jsonb_object_agg(field.key,
@@ -29,6 +41,7 @@ export class AssetLocalesService {
       WHERE a."spaceId" = ${target.spaceId} AND a."environmentId" = ${target.environmentId}
         AND EXISTS (SELECT 1 FROM jsonb_each(a."fields") AS field WHERE jsonb_typeof(field.value) = 'object' AND field.value ? ${from})`;
     await tx.assetFile.updateMany({ where: { ...target, locale: from }, data: { locale: to } });
+    await tx.publishedAssetFile.updateMany({ where: { ...target, locale: from }, data: { locale: to } });
   }
 
   /**
@@ -37,6 +50,15 @@ export class AssetLocalesService {
    * for {@link removeObjects} once the transaction has committed.
    */
   async dropLocale(tx: Prisma.TransactionClient, target: EnvironmentTarget, code: string): Promise<string[]> {
+    // The published snapshots lose the locale's values too (its files' objects are the same ones, removed below).
+    await tx.$executeRaw`
+      UPDATE "Asset" a SET "publishedFields" = COALESCE((
+        SELECT jsonb_object_agg(field.key, CASE WHEN jsonb_typeof(field.value) = 'object' THEN field.value - ${code} ELSE field.value END)
+        FROM jsonb_each(a."publishedFields") AS field
+        WHERE NOT (jsonb_typeof(field.value) = 'object' AND field.value ? ${code} AND (field.value - ${code}) = '{}'::jsonb)), '{}'::jsonb)
+      WHERE a."spaceId" = ${target.spaceId} AND a."environmentId" = ${target.environmentId}
+        AND jsonb_typeof(a."publishedFields") = 'object'
+        AND EXISTS (SELECT 1 FROM jsonb_each(a."publishedFields") AS field WHERE jsonb_typeof(field.value) = 'object' AND field.value ? ${code})`;
     await tx.$executeRaw`
       UPDATE "Asset" a SET "fields" = COALESCE((
         SELECT jsonb_object_agg(field.key, CASE WHEN jsonb_typeof(field.value) = 'object' THEN field.value - ${code} ELSE field.value END)
@@ -45,8 +67,10 @@ export class AssetLocalesService {
       WHERE a."spaceId" = ${target.spaceId} AND a."environmentId" = ${target.environmentId}
         AND EXISTS (SELECT 1 FROM jsonb_each(a."fields") AS field WHERE jsonb_typeof(field.value) = 'object' AND field.value ? ${code})`;
     const files = await tx.assetFile.findMany({ where: { ...target, locale: code }, select: { objectKey: true } });
+    const published = await tx.publishedAssetFile.findMany({ where: { ...target, locale: code }, select: { objectKey: true } });
     await tx.assetFile.deleteMany({ where: { ...target, locale: code } });
-    return files.map((file) => file.objectKey);
+    await tx.publishedAssetFile.deleteMany({ where: { ...target, locale: code } });
+    return [...new Set([...files, ...published].map((file) => file.objectKey))];
   }
 
   /** Removes the objects of dropped locale files (the orphan sweeper removes any this cannot). */

@@ -16,12 +16,49 @@ import { type AssetFieldsInput, fieldsOf, fileOf, isProcessed, sourceOf, stillWa
 import { AssetFieldsValidator, storedFields } from './asset-fields.validator';
 import { assetEvent, type AssetWithFiles } from './asset-entity';
 import { assetObjectKey } from './asset-keys';
+import {
+  type AssetOrderTerm,
+  type CursorKey,
+  decodeCursor,
+  encodeCursor,
+  keyOf,
+  keysetSegments,
+  prismaOrder,
+  queryFingerprint,
+  readingOrder,
+} from './asset-cursor';
+import { type AssetView, localeChainOf, parseSelect } from './asset-view';
 
-/** A page of an asset collection: filters and order as Prisma takes them (the api translates Contentful's query). */
+/** Which asset collection a query reads: the drafts (management) or the published snapshots (`…/public/assets`). */
+export type AssetCollection = 'management' | 'published';
+
+/** An offset page (`skip`/`limit`, with the collection's `total`) or a cursor page (`cursor=true`, then a token). */
+export type AssetPageRequest =
+  | { readonly kind: 'offset'; readonly skip: number; readonly limit: number }
+  | {
+      readonly kind: 'cursor';
+      readonly limit: number;
+      readonly token?: { readonly parameter: 'pageNext' | 'pagePrev'; readonly value: string };
+    };
+
+/**
+ * A page of an asset collection (the api translates Contentful's query): the
+ * filters as Prisma takes them, with a canonical text of them (`filterKey`,
+ * what a cursor token is bound to), and the order, which ends with `id`.
+ */
 export interface AssetQuery {
-  readonly page: { readonly skip: number; readonly limit: number };
+  readonly collection: AssetCollection;
+  readonly page: AssetPageRequest;
   readonly where: Prisma.AssetWhereInput;
-  readonly orderBy: Prisma.AssetOrderByWithRelationInput[];
+  readonly filterKey: string;
+  readonly order: readonly AssetOrderTerm[];
+}
+
+/** A page's rows, with the collection's total (offset pages) or the tokens of the pages around it (cursor pages). */
+export interface AssetPage {
+  readonly items: AssetWithFiles[];
+  readonly total?: number;
+  readonly pages?: { readonly next?: string; readonly prev?: string };
 }
 
 function badRequest(message: string): HangarError {
@@ -54,19 +91,73 @@ export class AssetsService {
     return asset;
   }
 
-  async list(target: EnvironmentTarget, query: AssetQuery): Promise<{ items: AssetWithFiles[]; total: number }> {
-    const where: Prisma.AssetWhereInput = { ...target, ...query.where };
-    const [items, total] = await Promise.all([
-      this.prisma.asset.findMany({
-        where,
-        orderBy: query.orderBy,
-        skip: query.page.skip,
-        take: query.page.limit,
-        include: { files: true },
-      }),
-      this.prisma.asset.count({ where }),
-    ]);
-    return { items, total };
+  /**
+   * A page of the management collection (every asset, as drafted) or the
+   * published one (published assets only; the caller shows their snapshots).
+   * Cursor pages are keyset reads on the order's index: no `skip` cost at any
+   * depth, and no count.
+   */
+  async list(target: EnvironmentTarget, query: AssetQuery): Promise<AssetPage> {
+    const where: Prisma.AssetWhereInput = {
+      AND: [target, query.where, ...(query.collection === 'published' ? [{ publishedVersion: { not: null } }] : [])],
+    };
+    const { page } = query;
+    if (page.kind === 'offset') {
+      const [items, total] = await Promise.all([
+        this.prisma.asset.findMany({
+          where,
+          orderBy: prismaOrder(query.order),
+          skip: page.skip,
+          take: page.limit,
+          include: { files: true },
+        }),
+        this.prisma.asset.count({ where }),
+      ]);
+      return { items, total };
+    }
+    const fingerprint = queryFingerprint(query.collection, query.filterKey, query.order);
+    const cursor = page.token ? decodeCursor(page.token.parameter, page.token.value, query.order, fingerprint) : undefined;
+    const direction = cursor?.direction ?? 'next';
+    const order = readingOrder(query.order, direction);
+    const segments = cursor ? keysetSegments(order, cursor.key, cursor.inclusive) : [{}];
+    const rows: AssetWithFiles[] = [];
+    // One more row than the page holds tells whether there is more that way.
+    for (const segment of segments) {
+      if (rows.length > page.limit) break;
+      rows.push(
+        ...(await this.prisma.asset.findMany({
+          where: { AND: [where, segment] },
+          orderBy: prismaOrder(order),
+          take: page.limit + 1 - rows.length,
+          include: { files: true },
+        })),
+      );
+    }
+    const more = rows.length > page.limit;
+    const read = rows.slice(0, page.limit);
+    const items = direction === 'next' ? read : read.reverse();
+    const token = (to: 'next' | 'prev', key: CursorKey, inclusive = false) => encodeCursor({ direction: to, key, inclusive }, fingerprint);
+    const first = items[0];
+    const last = items.at(-1);
+    const pages: { next?: string; prev?: string } = {};
+    // Past the page's last row, if there is more that way (or if this page was reached backwards: what it came from).
+    if (direction === 'next' ? more : cursor !== undefined) {
+      pages.next = last ? token('next', keyOf(last, query.order)) : cursor && token('next', cursor.key, true);
+    }
+    if (direction === 'prev' ? more : cursor !== undefined) {
+      pages.prev = first ? token('prev', keyOf(first, query.order)) : cursor && token('prev', cursor.key, true);
+    }
+    return { items, pages };
+  }
+
+  /** The view a read asks for: one locale (with its fallback chain; an unknown code is a 400) or all, and a selection. */
+  async view(target: EnvironmentTarget, locale: string | undefined, select: string | undefined): Promise<AssetView> {
+    return {
+      ...(locale !== undefined && locale !== '*'
+        ? { locale: { code: locale, chain: await localeChainOf(this.prisma, target, locale) } }
+        : {}),
+      ...(select !== undefined ? { select: parseSelect(select) } : {}),
+    };
   }
 
   async create(target: EnvironmentTarget, actorId: string, input: AssetFieldsInput, assetId = newId()): Promise<AssetWithFiles> {
@@ -203,8 +294,14 @@ export class AssetsService {
         throw error;
       });
     if (message === undefined) return;
-    // The locale's earlier file is no longer referenced by the asset.
-    if (previous && !sameRequest) await this.storage.remove(previous.objectKey).catch(() => undefined);
+    // The locale's earlier file is no longer referenced by the draft; the published snapshot may still serve it.
+    if (previous && !sameRequest) {
+      const published = await this.prisma.publishedAssetFile.findUnique({
+        where: { objectKey: previous.objectKey },
+        select: { token: true },
+      });
+      if (!published) await this.storage.remove(previous.objectKey).catch(() => undefined);
+    }
     await this.outbox.dispatchNow([message]);
   }
 
@@ -224,13 +321,29 @@ export class AssetsService {
       errors.push({ name: 'required', path: ['fields', 'file'], details: 'An asset needs a file to be published.' });
     if (errors.length > 0) throw new ValidationFailedError(errors);
     const now = new Date();
-    return this.update(asset, EventTopic.AssetPublish, actorId, {
-      publishedVersion: asset.version,
-      publishedAt: now,
-      publishedById: actorId,
-      publishedCounter: { increment: 1 },
-      firstPublishedAt: asset.firstPublishedAt ?? now,
-    });
+    let released: string[] = [];
+    // The snapshot is the version checked above: update() applies only if nobody changed the asset since it was read.
+    // Its files are copied with it, so its URLs keep delivering whatever the draft's files become.
+    const published = await this.update(
+      asset,
+      EventTopic.AssetPublish,
+      actorId,
+      {
+        publishedFields: asset.fields as Prisma.InputJsonValue,
+        publishedTitle: asset.title,
+        publishedContentType: asset.contentType,
+        publishedVersion: asset.version,
+        publishedAt: now,
+        publishedById: actorId,
+        publishedCounter: { increment: 1 },
+        firstPublishedAt: asset.firstPublishedAt ?? now,
+      },
+      async (tx, updated) => {
+        released = await replacePublishedFiles(tx, updated, Object.keys(files));
+      },
+    );
+    await this.removeObjects(released);
+    return published;
   }
 
   async unpublish(
@@ -242,7 +355,18 @@ export class AssetsService {
     const asset = await this.get(target, assetId);
     expectVersionIfGiven(asset, expectedVersion);
     if (asset.publishedVersion === null) throw badRequest('The asset is not published.');
-    return this.update(asset, EventTopic.AssetUnpublish, actorId, { publishedVersion: null, publishedAt: null, publishedById: null });
+    let released: string[] = [];
+    const unpublished = await this.update(
+      asset,
+      EventTopic.AssetUnpublish,
+      actorId,
+      { ...NOT_PUBLISHED, publishedAt: null, publishedById: null },
+      async (tx, updated) => {
+        released = await replacePublishedFiles(tx, updated, []);
+      },
+    );
+    await this.removeObjects(released);
+    return unpublished;
   }
 
   async archive(target: EnvironmentTarget, actorId: string, assetId: string, expectedVersion: number | undefined): Promise<AssetWithFiles> {
@@ -250,10 +374,31 @@ export class AssetsService {
     expectVersionIfGiven(asset, expectedVersion);
     if (asset.archivedVersion !== null) throw badRequest('The asset is already archived.');
     if (asset.publishedVersion !== null) throw badRequest('A published asset cannot be archived; unpublish it first.');
-    return this.update(asset, EventTopic.AssetArchive, actorId, {
-      archivedVersion: asset.version,
-      archivedAt: new Date(),
-      archivedById: actorId,
+    let released: string[] = [];
+    const archived = await this.update(
+      asset,
+      EventTopic.AssetArchive,
+      actorId,
+      {
+        // Only an unpublished asset gets here; an archived asset has no published snapshot, whatever happened before.
+        ...NOT_PUBLISHED,
+        archivedVersion: asset.version,
+        archivedAt: new Date(),
+        archivedById: actorId,
+      },
+      async (tx, updated) => {
+        released = await replacePublishedFiles(tx, updated, []);
+      },
+    );
+    await this.removeObjects(released);
+    return archived;
+  }
+
+  /** Removes objects no row owns any more (after the commit that let them go; the orphan sweeper removes any this misses). */
+  private async removeObjects(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.storage.removeMany(keys).catch((error: unknown) => {
+      this.logger.warn({ msg: 'could not remove files an asset no longer serves', reason: (error as Error).message });
     });
   }
 
@@ -278,6 +423,7 @@ export class AssetsService {
     topic: EventTopic,
     actorId: string,
     data: Prisma.AssetUpdateManyMutationInput,
+    alongside?: (tx: Prisma.TransactionClient, updated: AssetWithFiles) => Promise<void>,
   ): Promise<AssetWithFiles> {
     const key = { spaceId: asset.spaceId, environmentId: asset.environmentId, id: asset.id };
     return this.prisma.$transaction(async (tx) => {
@@ -291,10 +437,50 @@ export class AssetsService {
         throw new VersionMismatchError(current.version);
       }
       const updated = await tx.asset.findUniqueOrThrow({ where: { spaceId_environmentId_id: key }, include: { files: true } });
+      await alongside?.(tx, updated);
       await this.events.stage(tx, assetEvent(topic, updated, actorId));
       return updated;
     });
   }
+}
+
+/** No published version: the snapshot goes with the flag (Contentful keeps no published state of an unpublished asset). */
+const NOT_PUBLISHED = {
+  publishedVersion: null,
+  publishedFields: Prisma.DbNull,
+  publishedTitle: null,
+  publishedContentType: null,
+} satisfies Prisma.AssetUpdateManyMutationInput;
+
+/**
+ * Makes the published files of an asset the ready files of `locales` (none:
+ * the asset is no longer published). Returns the objects that only the
+ * replaced published files held — neither the draft's files nor the new
+ * published ones name them — for removal once the transaction has committed.
+ */
+async function replacePublishedFiles(tx: Prisma.TransactionClient, asset: AssetWithFiles, locales: readonly string[]): Promise<string[]> {
+  const where = { spaceId: asset.spaceId, environmentId: asset.environmentId, assetId: asset.id };
+  const previous = await tx.publishedAssetFile.findMany({ where, select: { objectKey: true } });
+  await tx.publishedAssetFile.deleteMany({ where });
+  const drafts = asset.files ?? [];
+  const ready = drafts.filter((file) => file.status === 'ready' && locales.includes(file.locale));
+  if (ready.length > 0) {
+    await tx.publishedAssetFile.createMany({
+      data: ready.map((file) => ({
+        ...where,
+        locale: file.locale,
+        token: file.token,
+        objectKey: file.objectKey,
+        fileName: file.fileName,
+        contentType: file.contentType,
+        size: file.size,
+        sha256: file.sha256,
+        processedAt: file.updatedAt,
+      })),
+    });
+  }
+  const kept = new Set(drafts.map((file) => file.objectKey));
+  return previous.map((file) => file.objectKey).filter((key) => !kept.has(key));
 }
 
 /** The asset's version, locked until commit (shared: readers pass, a DELETE or update waits); undefined if it is gone. */

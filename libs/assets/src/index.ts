@@ -1,3 +1,4 @@
+export * from './asset-cursor';
 export * from './asset-delivery.service';
 export * from './asset-entity';
 export * from './asset-fields';
@@ -5,6 +6,7 @@ export * from './asset-locales.service';
 export * from './asset-keys';
 export * from './asset-processing.module';
 export * from './asset-processing.service';
+export * from './asset-view';
 export * from './assets.module';
 export * from './assets.service';
 export * from './environment-locales';

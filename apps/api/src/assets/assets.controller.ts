@@ -1,16 +1,42 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
-import { type AssetBody, assetBody, assetEntity, AssetsService } from '@hangar/assets';
+import { Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import {
+  type AssetBody,
+  assetBody,
+  type AssetCollection,
+  assetEntity,
+  type AssetPage,
+  AssetsService,
+  type AssetView,
+  publishedAssetEntity,
+  viewOf,
+} from '@hangar/assets';
 import { environmentTarget, HangarError, RESOURCE_ID_PATTERN } from '@hangar/domain';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { collection } from '../common/collection';
 import { JsonBody } from '../common/json-body.decorator';
 import { ExpectedVersion } from '../common/version-header.decorator';
-import { parseAssetQuery } from './asset-query';
+import { parseAssetQuery, parseReadOptions } from './asset-query';
 
 const BASES = ['spaces/:spaceId/environments/:environmentId/assets', 'spaces/:spaceId/assets'];
+const PUBLISHED = ['spaces/:spaceId/environments/:environmentId/public/assets', 'spaces/:spaceId/public/assets'];
 const item = (suffix = '') => BASES.map((base) => `${base}/:assetId${suffix}`);
+
+/**
+ * The URL of the page a cursor token opens: this request's path and
+ * parameters (its filters, order, limit, locale and select), with the token
+ * in place of the one it was reached with. The SDK reads the token back from it.
+ */
+function pageUrl(request: Request, parameter: 'pageNext' | 'pagePrev', token: string): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(request.query as Record<string, unknown>)) {
+    if (name === 'pageNext' || name === 'pagePrev') continue;
+    for (const one of Array.isArray(value) ? value : [value]) if (typeof one === 'string') search.append(name, one);
+  }
+  search.set(parameter, token);
+  return `${request.path}?${search.toString()}`;
+}
 
 /** Contentful's Asset API (CMA), under an environment or, for master, directly under the space. */
 @Controller()
@@ -22,10 +48,37 @@ export class AssetsController {
     @Param('spaceId') spaceId: string,
     @Param('environmentId') environmentId: string | undefined,
     @Query() query: Record<string, unknown>,
+    @Req() request: Request,
   ) {
-    const parsed = parseAssetQuery(query);
-    const { items, total } = await this.assets.list(environmentTarget(spaceId, environmentId), parsed);
-    return collection(items.map(assetEntity), total, parsed.page);
+    return this.collection('management', spaceId, environmentId, query, request);
+  }
+
+  /** The published collection: each published asset as it was published, whatever its draft has become since. */
+  @Get(PUBLISHED)
+  async listPublished(
+    @Param('spaceId') spaceId: string,
+    @Param('environmentId') environmentId: string | undefined,
+    @Query() query: Record<string, unknown>,
+    @Req() request: Request,
+  ) {
+    return this.collection('published', spaceId, environmentId, query, request);
+  }
+
+  private async collection(
+    kind: AssetCollection,
+    spaceId: string,
+    environmentId: string | undefined,
+    query: Record<string, unknown>,
+    request: Request,
+  ) {
+    const target = environmentTarget(spaceId, environmentId);
+    const parsed = parseAssetQuery(query, kind);
+    const options = parseReadOptions(query);
+    const view = await this.assets.view(target, options.locale, options.select);
+    const page = await this.assets.list(target, parsed);
+    const items = page.items.map((asset) => shown(kind === 'published' ? publishedAssetEntity(asset) : assetEntity(asset), view));
+    if (parsed.page.kind === 'offset') return collection(items, page.total ?? 0, parsed.page);
+    return cursorCollection(items, parsed.page.limit, page, request);
   }
 
   @Post(BASES)
@@ -44,8 +97,12 @@ export class AssetsController {
     @Param('spaceId') spaceId: string,
     @Param('environmentId') environmentId: string | undefined,
     @Param('assetId') assetId: string,
+    @Query() query: Record<string, unknown>,
   ) {
-    return assetEntity(await this.assets.get(environmentTarget(spaceId, environmentId), assetId));
+    const target = environmentTarget(spaceId, environmentId);
+    const options = parseReadOptions(query);
+    const view = await this.assets.view(target, options.locale, options.select);
+    return shown(assetEntity(await this.assets.get(target, assetId)), view);
   }
 
   @Put(item())
@@ -140,4 +197,18 @@ export class AssetsController {
   ) {
     return assetEntity(await this.assets.unarchive(environmentTarget(spaceId, environmentId), principal.userId, assetId, version));
   }
+}
+
+function shown(entity: ReturnType<typeof assetEntity> | undefined, view: AssetView) {
+  // The published collection only reads published rows, each with its snapshot.
+  if (!entity) throw new HangarError('ServerError', 'A published asset has no published snapshot.');
+  return viewOf(entity, view);
+}
+
+/** A cursor page, as Contentful answers `cursor=true`: no total or skip, and the URLs of the pages around it. */
+function cursorCollection(items: unknown[], limit: number, page: AssetPage, request: Request) {
+  const pages: { next?: string; prev?: string } = {};
+  if (page.pages?.next) pages.next = pageUrl(request, 'pageNext', page.pages.next);
+  if (page.pages?.prev) pages.prev = pageUrl(request, 'pagePrev', page.pages.prev);
+  return { sys: { type: 'Array' as const }, limit, items, pages };
 }
