@@ -7,7 +7,16 @@ import { PrismaService } from '@hangar/database';
 import { uploadObjectPrefix } from '@hangar/ingest';
 import { StorageService } from '@hangar/storage';
 import { type RunningApi, startApi } from './support/api-harness';
-import { type AssetClient, type AssetJson, createAsset, getAsset, processLocale, uploadBytes, waitForProcessing } from './support/assets';
+import {
+  type AssetClient,
+  type AssetJson,
+  createAsset,
+  deliveryPathOf,
+  getAsset,
+  processLocale,
+  uploadBytes,
+  waitForProcessing,
+} from './support/assets';
 import { expectContentfulError } from './support/contentful-shape';
 import { JSON_TYPE, newSpace, newUser, type TestUser } from './support/factories';
 import { makeImage } from './support/images';
@@ -178,7 +187,7 @@ describe('assets with a remote upload URL', () => {
       expect(file).toEqual({
         contentType: 'image/png',
         fileName: 'harbour.png',
-        url: expect.stringMatching(new RegExp(`^//media\\.test:3000/files/${c.spaceId}/${id}/[A-Za-z0-9]+/harbour\\.png$`)),
+        url: expect.stringMatching(new RegExp(`^http://media\\.test:3000/files/${c.spaceId}/${id}/[A-Za-z0-9]+/harbour\\.png$`)),
         details: { size: png.length, image: { width: 40, height: 30 } },
       });
       expect(body.sys.fileProcessing?.['en-US']).toMatchObject({ status: 'ready' });
@@ -187,7 +196,7 @@ describe('assets with a remote upload URL', () => {
       expect(remote.paths().slice(before)).toEqual(['/a.png']);
 
       const delivered = await request(api.baseUrl)
-        .get((file?.url ?? '').replace('//media.test:3000', ''))
+        .get(deliveryPathOf(file?.url))
         .buffer(true)
         .parse((response, done) => {
           const parts: Buffer[] = [];
@@ -339,7 +348,7 @@ describe('assets with a remote upload URL', () => {
     expect(processed.fields.file['en-US']).toEqual({
       contentType: 'image/png',
       fileName: 'remote.png',
-      url: expect.stringMatching(/^\/\/media\.test:3000\/files\//),
+      url: expect.stringMatching(/^http:\/\/media\.test:3000\/files\//),
       details: { size: png.length, image: { width: 40, height: 30 } },
     });
   });

@@ -7,6 +7,7 @@ import { type RunningApi, startApi } from './support/api-harness';
 import {
   type AssetClient,
   createAsset,
+  deliveryPathOf,
   fileField,
   getAsset,
   processLocale,
@@ -41,7 +42,7 @@ describe('Asset API and processing', () => {
   });
 
   /** The path part of a protocol-relative delivery url, to fetch it from the test server. */
-  const deliveryPath = (url: string) => url.replace(/^\/\/media\.test:3000/, '');
+  const deliveryPath = deliveryPathOf;
 
   describe('create, read, replace', () => {
     it('creates with POST (201, generated id) and reads it back', async () => {
@@ -172,7 +173,7 @@ describe('Asset API and processing', () => {
         contentType: 'image/png',
         fileName: 'photo.png',
         url: expect.stringMatching(
-          new RegExp(`^//media\\.test:3000/files/${c.spaceId}/${created.body.sys.id}/[A-Za-z0-9]{22}/photo\\.png$`),
+          new RegExp(`^http://media\\.test:3000/files/${c.spaceId}/${created.body.sys.id}/[A-Za-z0-9]{22}/photo\\.png$`),
         ),
         details: { size: png.length, image: { width: 64, height: 48 } },
       });

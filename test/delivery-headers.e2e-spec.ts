@@ -4,7 +4,7 @@ import request, { type Response } from 'supertest';
 import { PrismaService } from '@hangar/database';
 import { StorageService } from '@hangar/storage';
 import { type RunningApi, startApi } from './support/api-harness';
-import { type AssetClient, createAsset, fileField, processLocale, uploadBytes, waitForProcessing } from './support/assets';
+import { type AssetClient, createAsset, deliveryPathOf, fileField, processLocale, uploadBytes, waitForProcessing } from './support/assets';
 import { expectContentfulError } from './support/contentful-shape';
 import { newSpace, newUser } from './support/factories';
 import { makeImage } from './support/images';
@@ -38,7 +38,7 @@ describe('delivery headers', () => {
   });
 
   const prisma = () => api.app.get(PrismaService);
-  const pathOf = (url: string) => url.replace(/^\/\/[^/]+/, '');
+  const pathOf = deliveryPathOf;
 
   /** Uploads `bytes`, creates an asset declaring `contentType`, processes it; the asset as it is then. */
   async function processed(bytes: Buffer, fileName: string, contentType: string) {

@@ -6,7 +6,7 @@ import { type AddressInfo, connect, type Socket } from 'node:net';
 import { JsonLogger, type LogEntry } from '@hangar/observability';
 import { createApiApp } from '../apps/api/src/bootstrap';
 import { type RunningApi, startApi } from './support/api-harness';
-import { type AssetClient, createAsset, fileField, processLocale, uploadBytes, waitForProcessing } from './support/assets';
+import { type AssetClient, createAsset, deliveryPathOf, fileField, processLocale, uploadBytes, waitForProcessing } from './support/assets';
 import { newSpace, newUser } from './support/factories';
 import { waitFor } from './support/processes';
 import { testConfig } from './support/test-env';
@@ -71,7 +71,7 @@ describe('protocol-level errors', () => {
     const asset = await createAsset(c, { file: { 'en-US': fileField(uploadId, 'big.bin', 'application/octet-stream') } }).expect(201);
     await processLocale(c, asset.body.sys.id, 'en-US', 1).expect(204);
     const { body } = await waitForProcessing(c, asset.body.sys.id, 'en-US', 60_000);
-    filePath = new URL(`http:${body.fields.file?.['en-US']?.url ?? ''}`).pathname;
+    filePath = deliveryPathOf(body.fields.file?.['en-US']?.url);
   }, 120_000);
   afterAll(async () => {
     await worker.close();

@@ -8,7 +8,7 @@ import { PrismaService } from '@hangar/database';
 import { StorageService } from '@hangar/storage';
 import { UploadPurgeJob } from '../apps/worker/src/uploads/upload-purge.job';
 import { type RunningApi, startApi } from './support/api-harness';
-import { type AssetClient, createAsset, fileField, processLocale, waitForProcessing } from './support/assets';
+import { type AssetClient, createAsset, deliveryPathOf, fileField, processLocale, waitForProcessing } from './support/assets';
 import { expectContentfulError } from './support/contentful-shape';
 import { newSpace, newUser, type TestUser } from './support/factories';
 import { freePort, spawnApp, waitFor } from './support/processes';
@@ -93,7 +93,7 @@ describe('tus resumable uploads', () => {
     const file = processed.body.fields.file?.['en-US'];
     expect(file?.details?.size).toBe(body.length);
     const delivered = await request(api.baseUrl)
-      .get((file?.url ?? '').replace(/^\/\/media\.test:3000/, ''))
+      .get(deliveryPathOf(file?.url))
       .buffer(true)
       .parse((response, callback) => {
         const chunks: Buffer[] = [];

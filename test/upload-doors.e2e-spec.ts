@@ -5,7 +5,7 @@ import request from 'supertest';
 import { PrismaService } from '@hangar/database';
 import { StorageService } from '@hangar/storage';
 import { type RunningApi, startApi } from './support/api-harness';
-import { type AssetClient, createAsset, fileField, processLocale, waitForProcessing } from './support/assets';
+import { type AssetClient, createAsset, deliveryPathOf, fileField, processLocale, waitForProcessing } from './support/assets';
 import { objectBytes } from './support/bucket';
 import { expectContentfulError } from './support/contentful-shape';
 import { JSON_TYPE, newSpace, newUser, type TestUser } from './support/factories';
@@ -413,7 +413,7 @@ describe('Upload API doors: multipart/form-data and base64 JSON', () => {
       const { body } = await waitForProcessing(c, created.body.sys.id, 'en-US', 30_000);
       const file = body.fields.file?.['en-US'];
       const delivered = await request(api.baseUrl)
-        .get((file?.url ?? '').replace(/^\/\/media\.test:3000/, ''))
+        .get(deliveryPathOf(file?.url))
         .buffer(true)
         .parse((res, done) => {
           const parts: Buffer[] = [];

@@ -20,6 +20,14 @@ export async function uploadBytes(c: AssetClient, bytes: Buffer): Promise<string
   return (response.body as { sys: { id: string } }).sys.id;
 }
 
+/**
+ * The path of a delivered file's URL, to request it from the api under test: the URL is protocol-relative
+ * (`//host/…`, an https PUBLIC_BASE_URL) or absolute (`http://host/…`), and names the public host, not the test's.
+ */
+export function deliveryPathOf(url: string | undefined): string {
+  return new URL(url ?? '', 'http://delivery.invalid').pathname;
+}
+
 export const uploadLink = (id: string) => ({ sys: { type: 'Link', linkType: 'Upload', id } });
 
 export function fileField(uploadId: string, fileName = 'picture.png', contentType = 'image/png') {

@@ -15,11 +15,16 @@ export function assetObjectKey(spaceId: string, environmentId: string, assetId: 
 export const FILES_PATH = '/files';
 
 /**
- * The public, protocol-relative URL of a processed file, as Contentful shapes
- * it (`//host/{space}/{asset}/{token}/{fileName}`), under PUBLIC_BASE_URL and
- * our `/files` prefix. The token is random, so URLs cannot be guessed.
+ * The public URL of a processed file, under PUBLIC_BASE_URL and our `/files`
+ * prefix (`…/files/{space}/{asset}/{token}/{fileName}`; the token is random,
+ * so URLs cannot be guessed). Contentful's are protocol-relative
+ * (`//host/…`) and always served over HTTPS, so clients that need a scheme
+ * prepend `https:` (contentful-export does); so are ours when PUBLIC_BASE_URL
+ * is `https:`. A deployment served over plain HTTP gets absolute `http://`
+ * URLs instead: `https:` prepended to those would reach nothing.
  */
 export function assetFileUrl(publicBaseUrl: URL, spaceId: string, assetId: string, token: string, fileName: string): string {
   const basePath = publicBaseUrl.pathname.replace(/\/+$/, '');
-  return `//${publicBaseUrl.host}${basePath}${FILES_PATH}/${spaceId}/${assetId}/${token}/${encodeURIComponent(fileName)}`;
+  const origin = publicBaseUrl.protocol === 'https:' ? `//${publicBaseUrl.host}` : `${publicBaseUrl.protocol}//${publicBaseUrl.host}`;
+  return `${origin}${basePath}${FILES_PATH}/${spaceId}/${assetId}/${token}/${encodeURIComponent(fileName)}`;
 }
