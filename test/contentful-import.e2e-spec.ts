@@ -24,7 +24,8 @@ import { startWorker } from './support/worker-harness';
  * export that holds no content types, import sends no content-type, editor-interface or entry request; its GET of
  * tags answers 404 and import treats that as "tags not available" without reporting it.
  * Then, beyond upstream (which only counts errors): the destination's locales and every asset, its fields, its
- * processing and the SHA-256 of its delivered bytes are checked against what the test wrote to disk.
+ * processing and the SHA-256 of its delivered bytes are checked against what the test wrote to disk, and a second
+ * import of the same export into the same space (import's update path: PUTs with versions) must also report nothing.
  */
 describe('contentful-import against Hangar (space with assets from a local assetsDirectory)', () => {
   let api: RunningApi;
@@ -79,9 +80,14 @@ describe('contentful-import against Hangar (space with assets from a local asset
     { name: 'Deutsch (imported)', code: 'de-DE', fallbackCode: 'en-US', default: false, optional: true },
   ];
 
+  interface Export {
+    readonly contentFile: string;
+    readonly assetsDirectory: string;
+  }
+
   /** What contentful-export writes: the JSON, and every file under `{assetsDirectory}/{host}/{url path}`. */
-  async function writeExport(assets: SourceAsset[]): Promise<{ content: Record<string, unknown>; assetsDirectory: string }> {
-    const assetsDirectory = join(workDir, 'export');
+  async function writeExport(name: string, assets: SourceAsset[]): Promise<Export> {
+    const assetsDirectory = join(workDir, name);
     const exported = [];
     for (const asset of assets) {
       const file: Record<string, unknown> = {};
@@ -116,13 +122,20 @@ describe('contentful-import against Hangar (space with assets from a local asset
       sys: { type: 'Locale', id: `sourceLocale${index}`, version: 1 },
     }));
     const content = { contentTypes: [], tags: [], editorInterfaces: [], entries: [], assets: exported, locales, webhooks: [], roles: [] };
-    await writeFile(join(workDir, 'export.json'), JSON.stringify(content));
-    return { content, assetsDirectory };
+    const contentFile = join(workDir, `${name}.json`);
+    await writeFile(contentFile, JSON.stringify(content));
+    return { contentFile, assetsDirectory };
   }
 
-  it('imports locales and assets (files uploaded from the assetsDirectory) with zero errors', async () => {
-    const spaceId = await newSpace(api.baseUrl, user);
-    const assets: SourceAsset[] = [
+  const plainClient = (spaceId: string): PlainClientAPI =>
+    createClient(
+      { accessToken: user.token, host: api.host, hostUpload: api.host, insecure: true },
+      { type: 'plain', defaults: { spaceId, environmentId: 'master' } },
+    );
+
+  /** The export every test imports: three assets, one with a file per locale, one left in draft. */
+  async function sourceAssets(): Promise<SourceAsset[]> {
+    return [
       {
         id: '3zWbCFcZmV1WzzRYhVrd0O',
         title: { 'en-US': 'Pretty Picture', 'de-DE': 'Hübsches Bild' },
@@ -180,8 +193,10 @@ describe('contentful-import against Hangar (space with assets from a local asset
         ],
       },
     ];
-    const { assetsDirectory } = await writeExport(assets);
+  }
 
+  /** Runs contentful-import as a library; answers the errors it reports and every response it logged. */
+  async function runImport(spaceId: string, { contentFile, assetsDirectory }: Export): Promise<{ errors: unknown[]; calls: string[] }> {
     // The import prints its tables and progress; the run's errors are what it throws (ContentfulMultiError.errors).
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     const calls: string[] = [];
@@ -194,11 +209,11 @@ describe('contentful-import against Hangar (space with assets from a local asset
         host: api.host,
         hostUpload: api.host,
         insecure: true,
-        contentFile: join(workDir, 'export.json'),
+        contentFile,
         uploadAssets: true,
         assetsDirectory,
         useVerboseRenderer: true,
-        errorLogFile: join(workDir, 'import-errors.json'),
+        errorLogFile: `${contentFile}.errors.json`,
         responseLogger: (response: LoggedResponse) => calls.push(describeCall(response)),
       };
       await contentfulImport(options);
@@ -207,37 +222,12 @@ describe('contentful-import against Hangar (space with assets from a local asset
     } finally {
       log.mockRestore();
     }
-    expect(errors).toEqual([]);
-    // Every request import sent, by endpoint: all answered, but its GET of tags (see above).
-    const endpoint = (call: string) =>
-      call
-        .replaceAll(spaceId, '{spaceId}')
-        .replace(/\/assets\/[^/ ]+/, '/assets/{assetId}')
-        .replace(/\/locales\/[^/ ]+/, '/locales/{localeId}')
-        .replace(/\/files\/[^/ ]+/, '/files/{locale}');
-    expect([...new Set(calls.map(endpoint))].sort()).toEqual(
-      [
-        'GET /spaces/{spaceId} 200',
-        'GET /spaces/{spaceId}/environments/master 200',
-        'GET /spaces/{spaceId}/environments/master/tags 404',
-        'GET /spaces/{spaceId}/environments/master/locales 200',
-        'PUT /spaces/{spaceId}/environments/master/locales/{localeId} 200',
-        'POST /spaces/{spaceId}/environments/master/locales 201',
-        'GET /spaces/{spaceId}/environments/master/assets 200',
-        'POST /spaces/{spaceId}/environments/master/uploads 201',
-        'PUT /spaces/{spaceId}/environments/master/assets/{assetId} 201',
-        'PUT /spaces/{spaceId}/environments/master/assets/{assetId}/files/{locale}/process 204',
-        'GET /spaces/{spaceId}/environments/master/assets/{assetId} 200',
-        'PUT /spaces/{spaceId}/environments/master/assets/{assetId}/published 200',
-      ].sort(),
-    );
-    expect(calls.filter((call) => call.startsWith('POST') && call.includes('/uploads '))).toHaveLength(4);
+    return { errors, calls };
+  }
 
-    const client: PlainClientAPI = createClient(
-      { accessToken: user.token, host: api.host, hostUpload: api.host, insecure: true },
-      { type: 'plain', defaults: { spaceId, environmentId: 'master' } },
-    );
-
+  /** The destination holds the export's locales and assets: fields, processed files, delivered bytes. */
+  async function expectImported(spaceId: string, assets: SourceAsset[]): Promise<void> {
+    const client = plainClient(spaceId);
     const locales = await client.locale.getMany({ query: { limit: 100 } });
     expect(
       locales.items
@@ -270,5 +260,62 @@ describe('contentful-import against Hangar (space with assets from a local asset
         expect(sha256(Buffer.from(await delivered.arrayBuffer()))).toBe(sha256(file.bytes));
       }
     }
+  }
+
+  it('imports locales and assets (files uploaded from the assetsDirectory) with zero errors', async () => {
+    const spaceId = await newSpace(api.baseUrl, user);
+    const assets = await sourceAssets();
+    const exported = await writeExport(`export-${spaceId}`, assets);
+
+    const { errors, calls } = await runImport(spaceId, exported);
+    expect(errors).toEqual([]);
+    // Every request import sent, by endpoint: all answered, but its GET of tags (see above).
+    const endpoint = (call: string) =>
+      call
+        .replaceAll(spaceId, '{spaceId}')
+        .replace(/\/assets\/[^/ ]+/, '/assets/{assetId}')
+        .replace(/\/locales\/[^/ ]+/, '/locales/{localeId}')
+        .replace(/\/files\/[^/ ]+/, '/files/{locale}');
+    expect([...new Set(calls.map(endpoint))].sort()).toEqual(
+      [
+        'GET /spaces/{spaceId} 200',
+        'GET /spaces/{spaceId}/environments/master 200',
+        'GET /spaces/{spaceId}/environments/master/tags 404',
+        'GET /spaces/{spaceId}/environments/master/locales 200',
+        'PUT /spaces/{spaceId}/environments/master/locales/{localeId} 200',
+        'POST /spaces/{spaceId}/environments/master/locales 201',
+        'GET /spaces/{spaceId}/environments/master/assets 200',
+        'POST /spaces/{spaceId}/environments/master/uploads 201',
+        'PUT /spaces/{spaceId}/environments/master/assets/{assetId} 201',
+        'PUT /spaces/{spaceId}/environments/master/assets/{assetId}/files/{locale}/process 204',
+        'GET /spaces/{spaceId}/environments/master/assets/{assetId} 200',
+        'PUT /spaces/{spaceId}/environments/master/assets/{assetId}/published 200',
+      ].sort(),
+    );
+    expect(calls.filter((call) => call.startsWith('POST') && call.includes('/uploads '))).toHaveLength(4);
+    await expectImported(spaceId, assets);
+  });
+
+  it('imports the same export again into the same space: updates in place, zero errors', async () => {
+    const spaceId = await newSpace(api.baseUrl, user);
+    const assets = await sourceAssets();
+    const exported = await writeExport(`export-${spaceId}`, assets);
+    expect((await runImport(spaceId, exported)).errors).toEqual([]);
+    const client = plainClient(spaceId);
+    const versions = new Map(
+      (await client.asset.getMany({ query: { limit: 100 } })).items.map((asset) => [asset.sys.id, asset.sys.version]),
+    );
+
+    // Now the destination has every locale and asset: import updates them (its PUTs carry their versions).
+    const { errors, calls } = await runImport(spaceId, exported);
+    expect(errors).toEqual([]);
+    expect(calls.filter((call) => !call.endsWith(' 200') && !call.endsWith(' 201') && !call.endsWith(' 204'))).toEqual([
+      `GET /spaces/${spaceId}/environments/master/tags 404`,
+    ]);
+    expect(calls.filter((call) => call.startsWith('POST') && call.includes('/locales '))).toEqual([]);
+    for (const asset of (await client.asset.getMany({ query: { limit: 100 } })).items) {
+      expect(asset.sys.version).toBeGreaterThan(versions.get(asset.sys.id) ?? Infinity);
+    }
+    await expectImported(spaceId, assets);
   });
 });
