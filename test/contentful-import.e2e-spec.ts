@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { createClient, type PlainClientAPI } from 'contentful-management';
 import contentfulImport from 'contentful-import';
 import { type RunningApi, startApi } from './support/api-harness';
+import { deliveryPathOf } from './support/assets';
 import { newSpace, newUser, type TestUser } from './support/factories';
 import { makeImage } from './support/images';
 import { startWorker } from './support/worker-harness';
@@ -251,11 +252,11 @@ describe('contentful-import against Hangar (space with assets from a local asset
           details: { size: file.bytes.length, image: { width: file.width, height: file.height } },
         });
         // Processed: a delivered url, no pending upload left.
-        expect(imported?.url).toMatch(/^\/\//);
+        expect(imported?.url).toMatch(/^http:\/\/localhost:3000\/files\//);
         expect(imported).not.toHaveProperty('upload');
         expect(imported).not.toHaveProperty('uploadFrom');
         // The url names PUBLIC_BASE_URL's host; the test api listens elsewhere, so the path is fetched from it.
-        const delivered = await fetch(`${api.baseUrl}${new URL(`http:${imported?.url ?? ''}`).pathname}`);
+        const delivered = await fetch(`${api.baseUrl}${deliveryPathOf(imported?.url)}`);
         expect(delivered.status).toBe(200);
         expect(sha256(Buffer.from(await delivered.arrayBuffer()))).toBe(sha256(file.bytes));
       }
