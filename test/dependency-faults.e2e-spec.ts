@@ -8,7 +8,7 @@ import { expectContentfulError } from './support/contentful-shape';
 import { newSpace, newUser, type TestUser } from './support/factories';
 import { rawUpload } from './support/raw-http';
 import { type ScratchService, ScratchServices } from './support/scratch-services';
-import { createAsset, fileField, processLocale, uploadBytes, waitForProcessing } from './support/assets';
+import { createAsset, deliveryPathOf, fileField, processLocale, uploadBytes, waitForProcessing } from './support/assets';
 import { makeImage } from './support/images';
 import { startWorker } from './support/worker-harness';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -53,7 +53,7 @@ describe('when a dependency fails', () => {
       );
       await processLocale(c, asset.body.sys.id as string, 'en-US', 1).expect(204);
       const processed = await waitForProcessing(c, asset.body.sys.id as string, 'en-US');
-      const fileUrl = (processed.body.fields.file?.['en-US']?.url ?? '').replace(/^\/\/[^/]+/, '');
+      const fileUrl = deliveryPathOf(processed.body.fields.file?.['en-US']?.url);
       await request(api.baseUrl).get(fileUrl).expect(200);
       const uploadsBefore = await api.app.get(PrismaService).upload.count({ where: { spaceId } });
 
