@@ -187,9 +187,11 @@ function tusUpload(spaceId, bytes) {
       chunkSize: 5 * MiB,
       // Retries span an api restart and the lapse of a killed api's lock on the upload (5 s; HEAD waits for it).
       retryDelays: [200, 500, 1000, 1000, 2000, 2000, 2000, 4000, 4000, 4000, 4000],
-      onSuccess: ({ lastResponse }) => {
+      onSuccess: () => {
         unfinishedTus.delete(upload);
-        acknowledgedUploads.set(lastResponse.getHeader('X-Hangar-Upload-Id'), sha256(bytes));
+        // The id is the last segment of the upload's URL. Not X-Hangar-Upload-Id: when a kill swallowed the answer to the
+        // last PATCH, tus-js-client learns from a HEAD that the upload is complete, and a HEAD does not carry it.
+        acknowledgedUploads.set(upload.url.slice(upload.url.lastIndexOf('/') + 1), sha256(bytes));
         tusAcknowledged += 1;
         resolve();
       },
