@@ -131,4 +131,66 @@ describe('contentful-management integration tests (environments, locales, spaces
       await expect(client.getSpace(created.sys.id)).rejects.toMatchObject({ name: 'NotFound' });
     });
   });
+  // The same calls and assertions through the plain client (the issue runs every port with both clients).
+  describe('with the plain client', () => {
+    let plain: ReturnType<typeof createPlainClient>;
+    let spaceId: string;
+    const createPlainClient = () =>
+      createClient({ accessToken: user.token, host: api.host, hostUpload: api.host, insecure: true }, { type: 'plain' });
+
+    beforeAll(async () => {
+      plain = createPlainClient();
+      spaceId = (await plain.space.create({}, { name: uniqueName('CMA JS plain') })).sys.id;
+    });
+    afterAll(async () => {
+      await plain.space.delete({ spaceId });
+    });
+
+    test('creates an environment, and one with an id; each becomes ready', async () => {
+      const environment = await plain.environment.create({ spaceId }, { name: 'test-env' });
+      expect(environment.sys.type).toBe('Environment');
+      expect(environment.name).toBe('test-env');
+      const envId = `env${Math.random().toString(36).slice(2, 10)}`;
+      const withId = await plain.environment.createWithId({ spaceId, environmentId: envId }, { name: 'env-name' });
+      expect(withId.sys.id).toBe(envId);
+      expect(withId.name).toBe('env-name');
+      for (const id of [environment.sys.id, envId]) {
+        expect((await plain.environment.get({ spaceId, environmentId: id })).sys.status.sys.id).toBe('ready');
+      }
+    });
+
+    test('gets locales (with skip), creates, updates, pages and deletes locales', async () => {
+      const environmentId = 'master';
+      const response = await plain.locale.getMany({ spaceId, environmentId, query: {} });
+      expect(response.items[0]?.name).toBe('English (United States)');
+      expect(response.items[0]?.code).toBe('en-US');
+      expect((await plain.locale.getMany({ spaceId, environmentId, query: { skip: 1 } })).items.length).toEqual(0);
+
+      const created = await plain.locale.create(
+        { spaceId, environmentId },
+        { name: 'German (Austria)', code: 'de-AT', fallbackCode: null },
+      );
+      expect(created.code).toBe('de-AT');
+      const fetched = await plain.locale.get({ spaceId, environmentId, localeId: created.sys.id });
+      expect(fetched.code).toBe('de-AT');
+      const updated = await plain.locale.update(
+        { spaceId, environmentId, localeId: created.sys.id },
+        { ...fetched, name: 'Deutsch (Österreich)', fallbackCode: 'en-US' },
+      );
+      expect(updated.name).toBe('Deutsch (Österreich)');
+      expect(updated.fallbackCode).toBe('en-US');
+      const paged = await plain.locale.getMany({ spaceId, environmentId, query: { limit: 1 } });
+      expect(paged.items.length).toEqual(1);
+      expect(paged.total).toEqual(2);
+      await plain.locale.delete({ spaceId, environmentId, localeId: created.sys.id });
+      expect((await plain.locale.getMany({ spaceId, environmentId, query: {} })).total).toEqual(1);
+    });
+
+    test('creates and deletes a space', async () => {
+      const created = await plain.space.create({}, { name: 'test space' });
+      expect(created.name).toEqual('test space');
+      await plain.space.delete({ spaceId: created.sys.id });
+      await expect(plain.space.get({ spaceId: created.sys.id })).rejects.toMatchObject({ name: 'NotFound' });
+    });
+  });
 });
