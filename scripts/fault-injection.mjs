@@ -406,7 +406,16 @@ const pngSample = await sharp({ create: { width: 64, height: 64, channels: 3, ba
 const violations = [];
 let strandedMultipart = 0;
 let strandedSpoolFiles = 0;
-const spoolFiles = (directories) => directories.reduce((count, entry) => count + readdirSync(join(SPOOL, entry)).length, 0);
+/** Files in the spool directories named: one already gone (a process that started meanwhile swept it) holds none. */
+const spoolFiles = (directories) =>
+  directories.reduce((count, entry) => {
+    try {
+      return count + readdirSync(join(SPOOL, entry)).length;
+    } catch (error) {
+      if (error.code === 'ENOENT') return count;
+      throw error;
+    }
+  }, 0);
 const incompleteMultipart = async () => (await minio.listIncompleteUploadsQuery(BUCKET, '', '', '', '')).uploads;
 const started = Date.now();
 const clients = [...Array.from({ length: CLIENTS }, () => client(spaceId, pngSample)), tusClient(spaceId)];
