@@ -20,26 +20,17 @@ export class AssetLocalesService {
 
   /** Moves every asset value and locale file under `from` to `to` (a code no locale of the environment has). */
   async renameLocale(tx: Prisma.TransactionClient, target: EnvironmentTarget, from: string, to: string): Promise<void> {
-    // The published snapshots move too: a published asset keeps serving its values under the locale's new code.
-    await tx.$executeRaw`
-      UPDATE "Asset" a SET "publishedFields" = (
+    await rewriteLocaleValues(
+      tx,
+      target,
+      from,
+      (column) => Prisma.sql`(
         SELECT jsonb_object_agg(field.key,
           CASE WHEN jsonb_typeof(field.value) = 'object' AND field.value ? ${from}
             THEN (field.value - ${from}) || jsonb_build_object(${to}::text, field.value -> ${from})
             ELSE field.value END)
-        FROM jsonb_each(a."publishedFields") AS field)
-      WHERE a."spaceId" = ${target.spaceId} AND a."environmentId" = ${target.environmentId}
-        AND jsonb_typeof(a."publishedFields") = 'object'
-        AND EXISTS (SELECT 1 FROM jsonb_each(a."publishedFields") AS field WHERE jsonb_typeof(field.value) = 'object' AND field.value ? ${from})`;
-    await tx.$executeRaw`
-      UPDATE "Asset" a SET "fields" = (
-        SELECT jsonb_object_agg(field.key,
-          CASE WHEN jsonb_typeof(field.value) = 'object' AND field.value ? ${from}
-            THEN (field.value - ${from}) || jsonb_build_object(${to}::text, field.value -> ${from})
-            ELSE field.value END)
-        FROM jsonb_each(a."fields") AS field)
-      WHERE a."spaceId" = ${target.spaceId} AND a."environmentId" = ${target.environmentId}
-        AND EXISTS (SELECT 1 FROM jsonb_each(a."fields") AS field WHERE jsonb_typeof(field.value) = 'object' AND field.value ? ${from})`;
+        FROM jsonb_each(a.${column}) AS field)`,
+    );
     await tx.assetFile.updateMany({ where: { ...target, locale: from }, data: { locale: to } });
     await tx.publishedAssetFile.updateMany({ where: { ...target, locale: from }, data: { locale: to } });
   }
@@ -50,22 +41,16 @@ export class AssetLocalesService {
    * for {@link removeObjects} once the transaction has committed.
    */
   async dropLocale(tx: Prisma.TransactionClient, target: EnvironmentTarget, code: string): Promise<string[]> {
-    // The published snapshots lose the locale's values too (its files' objects are the same ones, removed below).
-    await tx.$executeRaw`
-      UPDATE "Asset" a SET "publishedFields" = COALESCE((
+    await rewriteLocaleValues(
+      tx,
+      target,
+      code,
+      (column) => Prisma.sql`COALESCE((
         SELECT jsonb_object_agg(field.key, CASE WHEN jsonb_typeof(field.value) = 'object' THEN field.value - ${code} ELSE field.value END)
-        FROM jsonb_each(a."publishedFields") AS field
-        WHERE NOT (jsonb_typeof(field.value) = 'object' AND field.value ? ${code} AND (field.value - ${code}) = '{}'::jsonb)), '{}'::jsonb)
-      WHERE a."spaceId" = ${target.spaceId} AND a."environmentId" = ${target.environmentId}
-        AND jsonb_typeof(a."publishedFields") = 'object'
-        AND EXISTS (SELECT 1 FROM jsonb_each(a."publishedFields") AS field WHERE jsonb_typeof(field.value) = 'object' AND field.value ? ${code})`;
-    await tx.$executeRaw`
-      UPDATE "Asset" a SET "fields" = COALESCE((
-        SELECT jsonb_object_agg(field.key, CASE WHEN jsonb_typeof(field.value) = 'object' THEN field.value - ${code} ELSE field.value END)
-        FROM jsonb_each(a."fields") AS field
-        WHERE NOT (jsonb_typeof(field.value) = 'object' AND field.value ? ${code} AND (field.value - ${code}) = '{}'::jsonb)), '{}'::jsonb)
-      WHERE a."spaceId" = ${target.spaceId} AND a."environmentId" = ${target.environmentId}
-        AND EXISTS (SELECT 1 FROM jsonb_each(a."fields") AS field WHERE jsonb_typeof(field.value) = 'object' AND field.value ? ${code})`;
+        FROM jsonb_each(a.${column}) AS field
+        WHERE NOT (jsonb_typeof(field.value) = 'object' AND field.value ? ${code} AND (field.value - ${code}) = '{}'::jsonb)), '{}'::jsonb)`,
+    );
+    // The published snapshots' files are the same objects as the drafts', or their own: both go.
     const files = await tx.assetFile.findMany({ where: { ...target, locale: code }, select: { objectKey: true } });
     const published = await tx.publishedAssetFile.findMany({ where: { ...target, locale: code }, select: { objectKey: true } });
     await tx.assetFile.deleteMany({ where: { ...target, locale: code } });
@@ -79,5 +64,24 @@ export class AssetLocalesService {
     await this.storage.removeMany(keys).catch((error: unknown) => {
       this.logger.warn({ msg: 'could not remove the files of a deleted locale', reason: (error as Error).message });
     });
+  }
+}
+
+/** The columns that hold an asset's values by locale code: its draft, and its published snapshot (null when unpublished). */
+const LOCALE_VALUE_COLUMNS = [Prisma.raw('"fields"'), Prisma.raw('"publishedFields"')];
+
+/** Sets each locale-keyed column of the environment's assets that holds a value under `code` to `rewritten(column)`. */
+async function rewriteLocaleValues(
+  tx: Prisma.TransactionClient,
+  target: EnvironmentTarget,
+  code: string,
+  rewritten: (column: Prisma.Sql) => Prisma.Sql,
+): Promise<void> {
+  for (const column of LOCALE_VALUE_COLUMNS) {
+    await tx.$executeRaw`
+      UPDATE "Asset" a SET ${column} = ${rewritten(column)}
+      WHERE a."spaceId" = ${target.spaceId} AND a."environmentId" = ${target.environmentId}
+        AND jsonb_typeof(a.${column}) = 'object'
+        AND EXISTS (SELECT 1 FROM jsonb_each(a.${column}) AS field WHERE jsonb_typeof(field.value) = 'object' AND field.value ? ${code})`;
   }
 }
