@@ -1,7 +1,10 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { Readable } from 'node:stream';
-import { UploadSessionService, uploadTailKey } from '@hangar/ingest';
+import { assetObjectPrefix } from '@hangar/assets';
+import { UploadSessionService, uploadObjectPrefix, uploadTailKey } from '@hangar/ingest';
+import { QueueName, QueueService } from '@hangar/queue';
 import { StorageService } from '@hangar/storage';
+import request from 'supertest';
 import { OrphanSweepJob, type SweepRound } from '../apps/worker/src/storage/orphan-sweep.job';
 import { type RunningApi, startApi } from './support/api-harness';
 import { objectExists } from './support/bucket';
@@ -9,10 +12,17 @@ import { type AssetClient, createAsset, fileField, processLocale, uploadBytes, w
 import { newSpace, newUser } from './support/factories';
 import { makeImage } from './support/images';
 import { hourlyRounds } from './support/rounds';
+import { waitFor } from './support/processes';
 import { startWorker } from './support/worker-harness';
 
 // A bucket of its own: objects of other test files (some with rows in throw-away databases) must not look orphaned here.
-const BUCKET = { S3_BUCKET: 'hangar-sweep-test', ORPHAN_SWEEP_INTERVAL_SECONDS: '3600' };
+// Queues of its own too: a job of this file must be run by a worker on this bucket, and pausing one (below) must not
+// hold back other files' jobs.
+const BUCKET = {
+  S3_BUCKET: 'hangar-sweep-test',
+  QUEUE_PREFIX: `${process.env.TEST_QUEUE_PREFIX ?? 'hangar-test'}-sweep`,
+  ORPHAN_SWEEP_INTERVAL_SECONDS: '3600',
+};
 const nextRound = hourlyRounds();
 
 describe('orphan sweeper', () => {
@@ -104,5 +114,36 @@ describe('orphan sweeper', () => {
     // The session is intact: it completes with every byte.
     const ready = await sessions.append(session.id, Readable.from([Buffer.alloc(1000, 3)]), { offset: 7 * MiB, final: true });
     expect(Number(ready.size)).toBe(7 * MiB + 1000);
+  });
+  it("removes a deleted space's objects when its removal job has not run (the sweeper backs the job up)", async () => {
+    const storage = api.app.get(StorageService);
+    const user = await newUser(api.baseUrl);
+    const doomed = { baseUrl: api.baseUrl, auth: user.auth, spaceId: await newSpace(api.baseUrl, user) };
+    const asset = await createAsset(doomed, { file: { 'en-US': fileField(await uploadBytes(doomed, await makeImage(6, 6))) } }).expect(201);
+    await processLocale(doomed, asset.body.sys.id as string, 'en-US', 1).expect(204);
+    await waitForProcessing(doomed, asset.body.sys.id as string, 'en-US');
+    const prefixes = [uploadObjectPrefix(doomed.spaceId), assetObjectPrefix(doomed.spaceId)];
+    const objectsOfSpace = async () => (await Promise.all(prefixes.map((prefix) => storage.listKeys(prefix)))).flat();
+    expect(await objectsOfSpace()).toHaveLength(2);
+
+    // The removal job is held back (as if Redis had lost it or its worker were down): only the sweeper can clean up.
+    const cleanup = api.app.get(QueueService).queue(QueueName.StorageCleanup);
+    await cleanup.pause();
+    let removalJobId: string | undefined;
+    try {
+      await request(api.baseUrl).delete(`/spaces/${doomed.spaceId}`).set(doomed.auth).expect(204);
+      const held = await cleanup.getJobs(['waiting']);
+      removalJobId = held.find((job) => (job.data as { spaceId?: string }).spaceId === doomed.spaceId)?.id;
+      expect(removalJobId).toBeDefined();
+      expect(await objectsOfSpace()).toHaveLength(2);
+      await sweepWholeBucket(worker);
+      expect(await objectsOfSpace()).toEqual([]);
+    } finally {
+      await cleanup.resume();
+    }
+    // The job, run late, finds nothing left and completes (removal is idempotent).
+    const stateOfRemoval = () => cleanup.getJobState(removalJobId ?? '');
+    await waitFor(async () => ['completed', 'failed'].includes(await stateOfRemoval()), 15_000, 'the held removal job to run');
+    expect(await stateOfRemoval()).toBe('completed');
   });
 });
