@@ -7,7 +7,11 @@ import { isNotFound, isStorageUnavailable, StorageService } from '@hangar/storag
 
 /** A ready file behind a delivery URL, with everything its response says about it. */
 export interface DeliveredFile {
+  readonly spaceId: string;
   readonly objectKey: string;
+  /** The SHA-256 of the bytes (null for files processed before it was kept). */
+  readonly sha256: string | null;
+  readonly fileName: string;
   readonly size: number;
   /** A strong entity tag: the SHA-256 of the bytes (the token for files processed before it was kept). */
   readonly etag: string;
@@ -41,7 +45,10 @@ export class AssetDeliveryService {
     }
     const { contentType, contentDisposition } = deliveryHeaders(file.contentType, file.fileName);
     return {
+      spaceId: file.spaceId,
       objectKey: file.objectKey,
+      sha256: file.sha256,
+      fileName: file.fileName,
       size: Number(file.size ?? 0),
       etag: `"${file.sha256 ?? file.token}"`,
       lastModified: file.processedAt,

@@ -10,6 +10,7 @@ import {
   VersionMismatchError,
 } from '@hangar/domain';
 import { DomainEventsService, EventTopic } from '@hangar/events';
+import { RenditionsService } from '@hangar/media';
 import { JobName, OutboxService } from '@hangar/queue';
 import { StorageService } from '@hangar/storage';
 import { type AssetFieldsInput, fieldsOf, fileOf, isProcessed, sourceOf, stillWaitsFor } from './asset-fields';
@@ -80,6 +81,7 @@ export class AssetsService {
     private readonly outbox: OutboxService,
     private readonly events: DomainEventsService,
     private readonly validator: AssetFieldsValidator,
+    private readonly renditions: RenditionsService,
   ) {}
 
   async get(target: EnvironmentTarget, assetId: string): Promise<AssetWithFiles> {
@@ -216,11 +218,7 @@ export class AssetsService {
       if (count === 0) throw goneOrChanged(assetId, await lockedVersion(tx, { ...target, id: assetId }));
       await this.events.stage(tx, assetEvent(EventTopic.AssetDelete, asset, actorId));
     });
-    const keys = (asset.files ?? []).map((file) => file.objectKey);
-    await this.storage.removeMany(keys).catch((error: unknown) => {
-      // The orphan sweeper removes objects no row owns.
-      this.logger.warn({ msg: 'could not remove the files of a deleted asset', assetId, reason: (error as Error).message });
-    });
+    await this.removeObjects(asset.files ?? []);
   }
 
   /**
@@ -300,7 +298,7 @@ export class AssetsService {
         where: { objectKey: previous.objectKey },
         select: { token: true },
       });
-      if (!published) await this.storage.remove(previous.objectKey).catch(() => undefined);
+      if (!published) await this.removeObjects([previous]);
     }
     await this.outbox.dispatchNow([message]);
   }
@@ -321,7 +319,7 @@ export class AssetsService {
       errors.push({ name: 'required', path: ['fields', 'file'], details: 'An asset needs a file to be published.' });
     if (errors.length > 0) throw new ValidationFailedError(errors);
     const now = new Date();
-    let released: string[] = [];
+    let released: ReleasedFile[] = [];
     // The snapshot is the version checked above: update() applies only if nobody changed the asset since it was read.
     // Its files are copied with it, so its URLs keep delivering whatever the draft's files become.
     const published = await this.update(
@@ -355,7 +353,7 @@ export class AssetsService {
     const asset = await this.get(target, assetId);
     expectVersionIfGiven(asset, expectedVersion);
     if (asset.publishedVersion === null) throw badRequest('The asset is not published.');
-    let released: string[] = [];
+    let released: ReleasedFile[] = [];
     const unpublished = await this.update(
       asset,
       EventTopic.AssetUnpublish,
@@ -374,7 +372,7 @@ export class AssetsService {
     expectVersionIfGiven(asset, expectedVersion);
     if (asset.archivedVersion !== null) throw badRequest('The asset is already archived.');
     if (asset.publishedVersion !== null) throw badRequest('A published asset cannot be archived; unpublish it first.');
-    let released: string[] = [];
+    let released: ReleasedFile[] = [];
     const archived = await this.update(
       asset,
       EventTopic.AssetArchive,
@@ -394,12 +392,17 @@ export class AssetsService {
     return archived;
   }
 
-  /** Removes objects no row owns any more (after the commit that let them go; the orphan sweeper removes any this misses). */
-  private async removeObjects(keys: readonly string[]): Promise<void> {
-    if (keys.length === 0) return;
-    await this.storage.removeMany(keys).catch((error: unknown) => {
+  /**
+   * Removes objects no row owns any more, and the renditions of bytes no
+   * file of the space has any more (after the commit that let them go; the
+   * orphan sweeper removes any this misses).
+   */
+  private async removeObjects(files: readonly ReleasedFile[]): Promise<void> {
+    if (files.length === 0) return;
+    await this.storage.removeMany(files.map((file) => file.objectKey)).catch((error: unknown) => {
       this.logger.warn({ msg: 'could not remove files an asset no longer serves', reason: (error as Error).message });
     });
+    await this.renditions.release(files.flatMap((file) => (file.sha256 === null ? [] : [{ spaceId: file.spaceId, sha256: file.sha256 }])));
   }
 
   async unarchive(
@@ -452,15 +455,26 @@ const NOT_PUBLISHED = {
   publishedContentType: null,
 } satisfies Prisma.AssetUpdateManyMutationInput;
 
+/** A stored file a change let go: its object goes, and its bytes' renditions if no file of the space has them. */
+interface ReleasedFile {
+  readonly spaceId: string;
+  readonly objectKey: string;
+  readonly sha256: string | null;
+}
+
 /**
  * Makes the published files of an asset the ready files of `locales` (none:
  * the asset is no longer published). Returns the objects that only the
  * replaced published files held — neither the draft's files nor the new
  * published ones name them — for removal once the transaction has committed.
  */
-async function replacePublishedFiles(tx: Prisma.TransactionClient, asset: AssetWithFiles, locales: readonly string[]): Promise<string[]> {
+async function replacePublishedFiles(
+  tx: Prisma.TransactionClient,
+  asset: AssetWithFiles,
+  locales: readonly string[],
+): Promise<ReleasedFile[]> {
   const where = { spaceId: asset.spaceId, environmentId: asset.environmentId, assetId: asset.id };
-  const previous = await tx.publishedAssetFile.findMany({ where, select: { objectKey: true } });
+  const previous = await tx.publishedAssetFile.findMany({ where, select: { spaceId: true, objectKey: true, sha256: true } });
   await tx.publishedAssetFile.deleteMany({ where });
   const drafts = asset.files ?? [];
   const ready = drafts.filter((file) => file.status === 'ready' && locales.includes(file.locale));
@@ -480,7 +494,7 @@ async function replacePublishedFiles(tx: Prisma.TransactionClient, asset: AssetW
     });
   }
   const kept = new Set(drafts.map((file) => file.objectKey));
-  return previous.map((file) => file.objectKey).filter((key) => !kept.has(key));
+  return previous.filter((file) => !kept.has(file.objectKey));
 }
 
 /** The asset's version, locked until commit (shared: readers pass, a DELETE or update waits); undefined if it is gone. */

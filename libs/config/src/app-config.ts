@@ -42,7 +42,12 @@ export interface AppConfig {
   /** The sweep of objects no row owns; objects younger than the grace period are left alone. */
   readonly orphanSweep: { readonly intervalSeconds: number; readonly graceSeconds: number };
   readonly jobs: { readonly concurrency: number; readonly lockSeconds: number };
-  readonly images: { readonly maxPixels: number };
+  /**
+   * Images: `maxPixels` refuses larger images before decoding them (processing and renditions);
+   * renditions are made at most `transformConcurrency` at a time per process, with at most
+   * `transformQueue` more waiting — beyond that a new one is a 503 with Retry-After.
+   */
+  readonly images: { readonly maxPixels: number; readonly transformConcurrency: number; readonly transformQueue: number };
   /**
    * Outbound requests (remote import): `allowHosts` are URL host names that
    * may be fetched whatever address they resolve to and on any port; every
@@ -133,7 +138,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     purge: { intervalSeconds: raw.PURGE_INTERVAL_SECONDS },
     orphanSweep: { intervalSeconds: raw.ORPHAN_SWEEP_INTERVAL_SECONDS, graceSeconds: raw.ORPHAN_GRACE_SECONDS },
     jobs: { concurrency: raw.WORKER_CONCURRENCY, lockSeconds: raw.JOB_LOCK_SECONDS },
-    images: { maxPixels: raw.IMAGE_MAX_PIXELS },
+    images: {
+      maxPixels: raw.IMAGE_MAX_PIXELS,
+      transformConcurrency: raw.IMAGE_TRANSFORM_CONCURRENCY,
+      transformQueue: raw.IMAGE_TRANSFORM_QUEUE,
+    },
     remoteFetch: { allowHosts: raw.REMOTE_FETCH_ALLOW_HOSTS, timeoutSeconds: raw.REMOTE_FETCH_TIMEOUT_SECONDS },
     files: {
       signingKeys: raw.FILE_URL_SIGNING_KEYS,

@@ -13,7 +13,7 @@ import {
 import { HangarError, MASTER_ENVIRONMENT, newId, NotFoundError } from '@hangar/domain';
 import { DomainEventsService, EventTopic } from '@hangar/events';
 import { type IncomingBody, UploadCleanupService, uploadEvent, UploadSessionService } from '@hangar/ingest';
-import { deliveredTypeOf, deliveryHeaders, MediaInspector, SNIFF_BYTES } from '@hangar/media';
+import { deliveredTypeOf, deliveryHeaders, MediaInspector, RenditionsService, SNIFF_BYTES } from '@hangar/media';
 import { StorageService } from '@hangar/storage';
 import { fileEntity, fileEvent, type FileWithVersion, folderEvent } from './file-entity';
 import { fileDeliveryUrl, fileObjectKey } from './file-keys';
@@ -87,6 +87,7 @@ export class FilesService {
     private readonly cleanup: UploadCleanupService,
     private readonly media: MediaInspector,
     private readonly signer: FileUrlSigner,
+    private readonly renditions: RenditionsService,
   ) {}
 
   /**
@@ -328,7 +329,7 @@ export class FilesService {
 
   /** Deletes one version; the last one left takes the file with it. Its object goes after the commit. */
   async deleteVersion(spaceId: string, actorId: string, path: FilePath, number: number): Promise<void> {
-    const objectKey = await this.prisma.$transaction(async (tx) => {
+    const released = await this.prisma.$transaction(async (tx) => {
       await lockFilesOf(tx, spaceId);
       const { file, version } = await this.versionIn(tx, spaceId, path, number);
       const remaining = await tx.fileVersion.findFirst({
@@ -337,7 +338,7 @@ export class FilesService {
       });
       if (!remaining) {
         await this.removeFile(tx, file, version, actorId);
-        return version.objectKey;
+        return version;
       }
       await tx.fileVersion.delete({ where: { fileId_number: { fileId: file.id, number } } });
       // The newest version left becomes current when the current one goes; deleting an older one changes nothing else.
@@ -353,21 +354,21 @@ export class FilesService {
         tx,
         fileEvent(EventTopic.FileVersionDelete, fileEntity({ file: updated, version: current }, this.config.publicBaseUrl), actorId),
       );
-      return version.objectKey;
+      return version;
     });
-    await this.removeObjects([objectKey]);
+    await this.removeObjects(spaceId, [released]);
   }
 
   /** Deletes a file, every version of it, and the implicit folders it leaves empty. */
   async delete(spaceId: string, actorId: string, path: FilePath): Promise<void> {
-    const objectKeys = await this.prisma.$transaction(async (tx) => {
+    const released = await this.prisma.$transaction(async (tx) => {
       await lockFilesOf(tx, spaceId);
       const { file, version } = await this.versionIn(tx, spaceId, path, undefined);
-      const versions = await tx.fileVersion.findMany({ where: { fileId: file.id }, select: { objectKey: true } });
+      const versions = await tx.fileVersion.findMany({ where: { fileId: file.id }, select: { objectKey: true, sha256: true } });
       await this.removeFile(tx, file, version, actorId);
-      return versions.map((stored) => stored.objectKey);
+      return versions;
     });
-    await this.removeObjects(objectKeys);
+    await this.removeObjects(spaceId, released);
   }
 
   private async removeFile(tx: Prisma.TransactionClient, file: File, current: FileVersion, actorId: string): Promise<void> {
@@ -574,11 +575,14 @@ export class FilesService {
     if (file) throw conflict(`${file.path} is a file, so it cannot be a folder too.`, { path: path.toString(), file: file.path });
   }
 
-  private async removeObjects(keys: readonly string[]): Promise<void> {
+  /** The objects of deleted versions, and the renditions of bytes no file of the space has any more (the sweeper backs both up). */
+  private async removeObjects(spaceId: string, versions: readonly { objectKey: string; sha256: string }[]): Promise<void> {
+    const keys = versions.map((version) => version.objectKey);
     await this.storage.removeMany(keys).catch((error: unknown) => {
       // The orphan sweeper removes objects no row owns.
       this.logger.warn({ msg: 'could not remove the objects of deleted file versions', keys, reason: (error as Error).message });
     });
+    await this.renditions.release(versions.map((version) => ({ spaceId, sha256: version.sha256 })));
   }
 }
 

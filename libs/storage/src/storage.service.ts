@@ -348,6 +348,16 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
       : this.client.getObject(this.bucket, key);
   }
 
+  /** An object's size, or undefined when there is none (a cache's lookup: absence is an answer, not an error). */
+  async sizeOf(key: string): Promise<number | undefined> {
+    try {
+      return (await this.client.statObject(this.bucket, key)).size;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
   /** The whole of a small object (a session's tail), or an empty buffer when there is none. */
   async readSmall(key: string): Promise<Buffer> {
     try {

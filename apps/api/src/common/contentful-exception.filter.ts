@@ -84,10 +84,10 @@ export class ContentfulExceptionFilter implements ExceptionFilter {
       // read (within limits) what the client is still sending first, or the close would reset the answer away.
       lingeringClose(request, response);
     }
-    const retryAfter = answer.status === 429 ? retryAfterSeconds(answer.details) : undefined;
+    const retryAfter = answer.status === 429 || answer.status === 503 ? retryAfterSeconds(answer.details) : undefined;
     if (retryAfter !== undefined) {
-      // Contentful's header (its SDKs wait this long before retrying) and HTTP's own (RFC 9110 §10.2.3).
-      response.setHeader('X-Contentful-RateLimit-Reset', String(retryAfter));
+      // HTTP's own header (RFC 9110 §10.2.3), and for a rate limit Contentful's (its SDKs wait this long before retrying).
+      if (answer.status === 429) response.setHeader('X-Contentful-RateLimit-Reset', String(retryAfter));
       response.setHeader('Retry-After', String(retryAfter));
     }
     response
@@ -153,7 +153,7 @@ function describe(exception: unknown): string {
   return exception instanceof Error ? exception.message : String(exception);
 }
 
-/** The seconds a refused client should wait, as a 429's `details.reset` says: every limit's error carries one. */
+/** The seconds a refused client should wait, as `details.reset` says: every limit's 429 carries one, and a busy 503 may. */
 function retryAfterSeconds(details: Record<string, unknown> | undefined): number | undefined {
   const reset = details?.reset;
   return typeof reset === 'number' && Number.isInteger(reset) && reset > 0 ? reset : undefined;

@@ -4,6 +4,7 @@ import { type Prisma, PrismaService, type Space, SpaceRole } from '@hangar/datab
 import { MASTER_ENVIRONMENT, newId, NotFoundError } from '@hangar/domain';
 import { fileObjectPrefix } from '@hangar/files';
 import { uploadObjectPrefix } from '@hangar/ingest';
+import { renditionSpacePrefix } from '@hangar/media';
 import { JobName, OutboxService } from '@hangar/queue';
 import type { Principal } from '../auth/principal';
 import type { Page } from '../common/collection';
@@ -73,7 +74,7 @@ export class SpacesService {
       return this.outbox.stage(tx, JobName.RemoveStoredObjects, {
         spaceId,
         removalId: newId(),
-        prefixes: [uploadObjectPrefix(spaceId), assetObjectPrefix(spaceId), fileObjectPrefix(spaceId)],
+        prefixes: [uploadObjectPrefix(spaceId), assetObjectPrefix(spaceId), fileObjectPrefix(spaceId), renditionSpacePrefix(spaceId)],
       });
     });
     await this.outbox.dispatchNow([message]);
