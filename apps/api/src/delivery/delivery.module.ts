@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AssetsModule } from '@hangar/assets';
+import { MediaModule } from '@hangar/media';
 import { FilesController } from './files.controller';
 
-@Module({ imports: [AssetsModule], controllers: [FilesController] })
+@Module({ imports: [AssetsModule, MediaModule], controllers: [FilesController] })
 export class DeliveryModule {}
