@@ -1,8 +1,9 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
 import { createClient } from 'contentful-management';
 import sharp from 'sharp';
 import request from 'supertest';
-import { renditionSourcePrefix } from '@hangar/media';
+import { renditionSourcePrefix, RenditionsService } from '@hangar/media';
 import { StorageService } from '@hangar/storage';
 import { type RunningApi, startApi } from './support/api-harness';
 import {
@@ -16,7 +17,8 @@ import {
   waitForProcessing,
 } from './support/assets';
 import { expectContentfulError } from './support/contentful-shape';
-import { newSpace, newUser } from './support/factories';
+import { JSON_TYPE, newSpace, newUser } from './support/factories';
+import { pngClaiming } from './support/images';
 import { freePort, spawnApp, waitFor } from './support/processes';
 import { testProcessEnv } from './support/test-env';
 import { startWorker } from './support/worker-harness';
@@ -43,6 +45,12 @@ async function halves(width: number, height: number): Promise<Buffer> {
 }
 
 const binary = (response: request.Response) => response.body as Buffer;
+const SIGNING_KEYS = `img:${'c'.repeat(32)}`;
+/** The path and query of a URL the api gave (its host is PUBLIC_BASE_URL's, not the test's). */
+const pathAndQuery = (url: string) => {
+  const parsed = new URL(url, 'http://delivery.invalid');
+  return `${parsed.pathname}${parsed.search}`;
+};
 
 describe('Images API: renditions on the delivery URL', () => {
   let api: RunningApi;
@@ -50,7 +58,7 @@ describe('Images API: renditions on the delivery URL', () => {
   let c: AssetClient & { token: string };
 
   beforeAll(async () => {
-    api = await startApi();
+    api = await startApi({ FILE_URL_SIGNING_KEYS: SIGNING_KEYS });
     worker = await startWorker();
     const user = await newUser(api.baseUrl);
     c = { baseUrl: api.baseUrl, auth: user.auth, spaceId: await newSpace(api.baseUrl, user), token: user.token };
@@ -291,5 +299,96 @@ describe('Images API: renditions on the delivery URL', () => {
     const url = asset.fields.file['en-US']?.url ?? '';
     const response = await get(deliveryPathOf(url), 'w=50&h=50&fit=thumb&fm=webp').expect(200);
     expect(await sharp(binary(response)).metadata()).toMatchObject({ width: 50, height: 50, format: 'webp' });
+  });
+  describe('path-addressed files', () => {
+    /** Writes `bytes` at `path`; public ones answer with their stable URL. */
+    async function putFile(path: string, bytes: Buffer, acl: 'public' | 'private') {
+      await request(api.baseUrl)
+        .put(`/spaces/${c.spaceId}/files/${path}`)
+        .set(c.auth)
+        .set('Content-Type', 'application/octet-stream')
+        .send(bytes)
+        .expect(201);
+      if (acl === 'private') return '';
+      const made = await request(api.baseUrl)
+        .put(`/spaces/${c.spaceId}/file_acl/${path}`)
+        .set(c.auth)
+        .set('Content-Type', JSON_TYPE)
+        .send({ acl: 'public' })
+        .expect(200);
+      return pathAndQuery((made.body as { url: string }).url);
+    }
+
+    test('a public file takes the parameters at its stable URL', async () => {
+      const url = await putFile('images/public.jpg', await halves(200, 100), 'public');
+      const first = await get(url, 'w=50&fm=png').expect(200);
+      expect(await sharp(binary(first)).metadata()).toMatchObject({ width: 50, height: 25, format: 'png' });
+      expect(first.headers['cache-control']).toBe('public, no-cache');
+      expect((await get(url, 'w=50&fm=png').expect(200)).headers['x-hangar-rendition']).toBe('cached');
+    });
+
+    test("a private file's signed URL covers its parameters: another rendition, or one added to a plain signed URL, is refused", async () => {
+      await putFile('images/private.jpg', await halves(200, 100), 'private');
+      const issue = (query: string) =>
+        request(api.baseUrl).get(`/spaces/${c.spaceId}/file_urls/images/private.jpg?expiresIn=60${query}`).set(c.auth).expect(200);
+      const signed = pathAndQuery(((await issue('&w=40&fm=webp')).body as { url: string }).url);
+      expect(signed).toContain('w=40');
+      const [signedPath = '', signedQuery = ''] = signed.split('?');
+      const rendition = await get(signedPath, signedQuery).expect(200);
+      expect(await sharp(binary(rendition)).metadata()).toMatchObject({ width: 40, format: 'webp' });
+      const altered = await request(api.baseUrl).get(signed.replace('w=40', 'w=400'));
+      expectContentfulError(altered, 403, 'AccessDenied');
+      expect((altered.body as { details: { reason: string } }).details.reason).toBe('invalid-signature');
+      const plain = pathAndQuery(((await issue('')).body as { url: string }).url);
+      expectContentfulError(await request(api.baseUrl).get(`${plain}&w=10`), 403, 'AccessDenied');
+      await request(api.baseUrl).get(plain).expect(200);
+      // Wrong parameters are a 400 when the URL is asked for, not a URL that can never work.
+      expectContentfulError(
+        await request(api.baseUrl).get(`/spaces/${c.spaceId}/file_urls/images/private.jpg?w=0`).set(c.auth),
+        400,
+        'BadRequest',
+      );
+    });
+
+    test('an image bomb (12,000×12,000) is refused with a 400 before decoding', async () => {
+      const url = await putFile('images/bomb.png', pngClaiming(12_000, 12_000), 'public');
+      const response = await request(api.baseUrl).get(`${url}?w=100`);
+      expectContentfulError(response, 400, 'BadRequest');
+      expect((response.body as { message: string }).message).toContain('12000×12000 pixels, over the limit');
+    });
+  });
+
+  test('a burst beyond the transform limit is a 503 with Retry-After, never an exhausted process', async () => {
+    const limited = await startApi({ IMAGE_TRANSFORM_CONCURRENCY: '1', IMAGE_TRANSFORM_QUEUE: '0' });
+    try {
+      // Straight to the in-process api (not a balancer), whose transforms the test can watch.
+      const server = limited.app.getHttpServer() as { address(): AddressInfo };
+      const { port } = server.address();
+      const direct = `http://127.0.0.1:${port}`;
+      // A large noisy image: writing it whole as PNG takes the one transform slot for a second or more.
+      const noisy = await sharp({
+        create: { width: 2500, height: 2500, channels: 3, background: RED, noise: { type: 'gaussian', mean: 128, sigma: 60 } },
+      })
+        .jpeg({ quality: 90 })
+        .toBuffer();
+      const { path } = await processedImage(noisy);
+      let slowDone = false;
+      const slow = fetch(`${direct}${path}?fm=png`).then((response) => {
+        slowDone = true;
+        return response;
+      });
+      const renditions = limited.app.get(RenditionsService);
+      await waitFor(() => renditions.load.running === 1, 10_000, 'the first rendition to start');
+      const refused = await request(direct).get(`${path}?fm=png&w=2000`);
+      expect(slowDone).toBe(false);
+      expectContentfulError(refused, 503, 'ServiceUnavailable');
+      expect(refused.headers['retry-after']).toBe('1');
+      expect((refused.body as { details: { reason: string } }).details.reason).toBe('image-transforms-busy');
+      expect((await slow).status).toBe(200);
+      const later = await request(direct).get(`${path}?fm=png&w=2000`).expect(200);
+      expect(later.headers['x-hangar-rendition']).toBe('computed');
+    } finally {
+      await limited.close();
+    }
   });
 });

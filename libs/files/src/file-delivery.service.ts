@@ -11,7 +11,11 @@ import { FilesService } from './files.service';
 
 /** One stored version as a response sends it. */
 export interface DeliverableFile {
+  readonly spaceId: string;
   readonly objectKey: string;
+  /** The SHA-256 of the bytes (its renditions are named after it). */
+  readonly sha256: string;
+  readonly fileName: string;
   readonly version: number;
   readonly size: number;
   /** Strong: the SHA-256 of the bytes. */
@@ -47,15 +51,21 @@ export class FileDeliveryService {
 
   /**
    * A version for anyone holding its URL. A signed URL (any of `exp`, `kid`,
-   * `sig` present) is checked before anything is looked up — 403 saying
+   * `sig` present; its signature covers `rendition`, the Images API
+   * parameters the URL carries) is checked before anything is looked up — 403 saying
    * whether it expired, was changed or names an unknown key — and then serves
    * its version whatever the ACL. A plain URL serves public files only: a
    * private file is 404 there, exactly as a missing one, so its URL tells
    * nobody it exists.
    */
-  async forAnyone(spaceId: string, path: FilePath, query: SignedQuery): Promise<{ file: DeliverableFile; freshness: Freshness }> {
+  async forAnyone(
+    spaceId: string,
+    path: FilePath,
+    query: SignedQuery,
+    rendition: Readonly<Record<string, string>> = {},
+  ): Promise<{ file: DeliverableFile; freshness: Freshness }> {
     if (query.exp !== undefined || query.kid !== undefined || query.sig !== undefined) {
-      const grant = this.signer.verify(spaceId, path, query);
+      const grant = this.signer.verify(spaceId, path, query, rendition);
       const file = deliverable(await this.files.withVersion(spaceId, path, grant.version));
       return { file, freshness: { kind: 'until', expiresAt: grant.expiresAt } };
     }
@@ -99,7 +109,10 @@ export class FileDeliveryService {
 function deliverable({ file, version }: FileWithVersion): DeliverableFile {
   const { contentType, contentDisposition } = deliveryHeaders(version.contentType, file.name);
   return {
+    spaceId: file.spaceId,
     objectKey: version.objectKey,
+    sha256: version.sha256,
+    fileName: file.name,
     version: version.number,
     size: Number(version.size),
     etag: `"${version.sha256}"`,

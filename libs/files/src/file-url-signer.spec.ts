@@ -30,6 +30,27 @@ describe('FileUrlSigner', () => {
     expect(signer.verify('space', path, signed)).toEqual({ spaceId: 'space', path, version: 3, expiresAt: NOW + 10 });
   });
 
+  it('signs a rendition with its parameters: the URL serves that rendition only', () => {
+    const rendition = { w: '200', fm: 'webp' };
+    const forRendition = signer.sign({ spaceId: 'space', path, version: 3, expiresAt: NOW + 10, rendition });
+    expect(forRendition).toMatchObject({ w: '200', fm: 'webp', version: '3' });
+    expect(forRendition.sig).not.toBe(signed.sig);
+    expect(signer.verify('space', path, forRendition, rendition)).toMatchObject({ version: 3, rendition });
+    const refused = (given: Record<string, string>) => {
+      try {
+        signer.verify('space', path, forRendition, given);
+        return undefined;
+      } catch (error) {
+        return (error as SignedUrlRefusedError).problem;
+      }
+    };
+    expect(refused({ w: '4000', fm: 'webp' })).toBe('invalid-signature');
+    expect(refused({ w: '200' })).toBe('invalid-signature');
+    expect(refused({})).toBe('invalid-signature');
+    // And a URL for the file itself grants no rendition.
+    expect(() => signer.verify('space', path, signed, { w: '10' })).toThrow(SignedUrlRefusedError);
+  });
+
   it('works until exp (inclusive) and fails one second after', () => {
     clock.now = NOW + 10;
     expect(problemOf(signer, signed)).toBeUndefined();

@@ -14,6 +14,8 @@ export interface FileGrant {
   readonly path: FilePath;
   readonly version: number;
   readonly expiresAt: number;
+  /** The Images API parameters of the one rendition granted (libs/media renditionQueryOf); none: the file itself. */
+  readonly rendition?: Readonly<Record<string, string>> | undefined;
 }
 
 /** The query parameters of a signed URL, as they arrived (any may be missing or malformed). */
@@ -80,20 +82,37 @@ export class FileUrlSigner {
   }
 
   /** The query of a signed URL for `grant`, in the order it is written. */
-  sign(grant: FileGrant): { version: string; exp: string; kid: string; sig: string } {
+  sign(grant: FileGrant): Record<string, string> & { version: string; exp: string; kid: string; sig: string } {
     const key = this.keys[0];
     if (key === undefined) throw new SigningUnavailableError();
-    return { version: String(grant.version), exp: String(grant.expiresAt), kid: key.id, sig: signature(key, grant) };
+    return {
+      ...grant.rendition,
+      version: String(grant.version),
+      exp: String(grant.expiresAt),
+      kid: key.id,
+      sig: signature(key, grant),
+    };
   }
 
-  /** The grant a signed query proves for this space and path, or a 403 that says why not. */
-  verify(spaceId: string, path: FilePath, query: SignedQuery): FileGrant {
+  /**
+   * The grant a signed query proves for this space and path, or a 403 that
+   * says why not. `rendition` is the query's Images API parameters: the
+   * signature covers them, so adding, changing or dropping one is an
+   * invalid signature.
+   */
+  verify(spaceId: string, path: FilePath, query: SignedQuery, rendition: Readonly<Record<string, string>> = {}): FileGrant {
     const { version, exp, kid, sig } = query;
     if (![version, exp].every((value) => typeof value === 'string' && DIGITS.test(value))) throw new SignedUrlRefusedError('malformed');
     if (typeof kid !== 'string' || typeof sig !== 'string') throw new SignedUrlRefusedError('malformed');
     const key = this.keys.find((candidate) => candidate.id === kid);
     if (key === undefined) throw new SignedUrlRefusedError('unknown-key');
-    const grant: FileGrant = { spaceId, path, version: Number(version), expiresAt: Number(exp) };
+    const grant: FileGrant = {
+      spaceId,
+      path,
+      version: Number(version),
+      expiresAt: Number(exp),
+      ...(Object.keys(rendition).length > 0 ? { rendition } : {}),
+    };
     if (!SIGNATURE.test(sig)) throw new SignedUrlRefusedError('invalid-signature');
     // The text is compared, not the decoded bytes: the 43rd character carries two unused bits, and a URL with
     // either of them flipped is still a changed URL.
@@ -103,8 +122,14 @@ export class FileUrlSigner {
   }
 }
 
-/** Newline-separated (no field can hold one: paths refuse control characters) and versioned, so fields cannot run into each other. */
+/**
+ * Newline-separated (no field can hold one: paths refuse control characters, and the rendition is URL-encoded) and
+ * versioned, so fields cannot run into each other. A URL for the file itself signs what v1 always signed (URLs made
+ * before renditions keep working); one for a rendition is v2, with its parameters.
+ */
 function signature(key: SigningKey, grant: FileGrant): string {
-  const payload = ['hangar-file-url-v1', key.id, grant.spaceId, grant.path.toString(), grant.version, grant.expiresAt].join('\n');
-  return createHmac('sha256', key.secret).update(payload).digest('base64url');
+  const fields = [key.id, grant.spaceId, grant.path.toString(), grant.version, grant.expiresAt];
+  const rendition = new URLSearchParams(grant.rendition ?? {}).toString();
+  const payload = rendition === '' ? ['hangar-file-url-v1', ...fields] : ['hangar-file-url-v2', ...fields, rendition];
+  return createHmac('sha256', key.secret).update(payload.join('\n')).digest('base64url');
 }

@@ -509,7 +509,12 @@ export class FilesService {
   async signedUrl(
     spaceId: string,
     path: FilePath,
-    options: { version?: number | undefined; expiresInSeconds?: number | undefined },
+    options: {
+      version?: number | undefined;
+      expiresInSeconds?: number | undefined;
+      /** Images API parameters (checked, libs/media renditionQueryOf): the URL is for that rendition only. */
+      rendition?: Readonly<Record<string, string>> | undefined;
+    },
   ): Promise<SignedFileUrl> {
     const { defaultUrlSeconds, maxUrlSeconds } = this.config.files;
     const lifetime = options.expiresInSeconds ?? defaultUrlSeconds;
@@ -520,6 +525,14 @@ export class FilesService {
     }
     const { file, version } = await this.withVersion(spaceId, path, options.version);
     const expiresAt = this.signer.now() + lifetime;
+    const rendition = options.rendition !== undefined && Object.keys(options.rendition).length > 0 ? options.rendition : undefined;
+    if (this.config.files.urlMode === 'presigned' && rendition !== undefined) {
+      throw new HangarError(
+        'BadRequest',
+        'Renditions are made by Hangar, not storage: a presigned URL (FILE_URL_MODE=presigned) cannot carry image parameters.',
+        { setting: 'FILE_URL_MODE' },
+      );
+    }
     if (this.config.files.urlMode === 'presigned') {
       // Storage answers it, not the api: it must send the same safe type and disposition the api would.
       const { contentType, contentDisposition } = deliveryHeaders(version.contentType, file.name);
@@ -530,7 +543,7 @@ export class FilesService {
       });
       return { url, version: version.number, expiresAt: new Date(expiresAt * 1000) };
     }
-    const query = this.signer.sign({ spaceId, path, version: version.number, expiresAt });
+    const query = this.signer.sign({ spaceId, path, version: version.number, expiresAt, rendition });
     return {
       url: fileDeliveryUrl(this.config.publicBaseUrl, spaceId, path, query),
       version: version.number,

@@ -70,6 +70,22 @@ export function wantsRendition(query: Readonly<Record<string, unknown>>): boolea
 }
 
 /**
+ * The Images API parameters of a query exactly as given, in a fixed order
+ * (`w=200&fm=webp`; empty when there are none): what a signed URL's
+ * signature covers, so that a URL signed for one rendition serves no other.
+ * Checked first (a 400 for a wrong one).
+ */
+export function renditionQueryOf(query: Readonly<Record<string, unknown>>): Record<string, string> {
+  parseImageParams(query);
+  const given: Record<string, string> = {};
+  for (const name of IMAGE_PARAMETER_NAMES) {
+    const value = query[name];
+    if (typeof value === 'string') given[name] = value;
+  }
+  return given;
+}
+
+/**
  * The rendition a query asks for, or a 400 naming the first parameter that
  * is wrong. Each parameter may appear once. Other parameters (a cache-buster,
  * a signed URL's own) are not the Images API's and are left to their owners.

@@ -1,18 +1,25 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { FILE_DELIVERY_PATH, FileDeliveryService, FilePath, type Freshness } from '@hangar/files';
+import { RenditionsService, renditionQueryOf, wantsRendition } from '@hangar/media';
 import { Public } from '../auth/auth.decorators';
+import { sendRendition } from '../delivery/rendition-response';
 import { CACHE_FOREVER, sendStoredFile } from '../delivery/stored-file-response';
 
 /**
  * Files without a token: a public file at its stable URL (the current
  * version; `?version=N` for one version), any file through a signed URL.
- * Same caching, range, ETag, nosniff and sandbox behaviour as asset files.
+ * Same caching, range, ETag, nosniff and sandbox behaviour as asset files,
+ * and the same renditions (Images API parameters; a signed URL's signature
+ * covers them).
  */
 @Controller(FILE_DELIVERY_PATH.slice(1))
 @Public()
 export class FileDeliveryController {
-  constructor(private readonly delivery: FileDeliveryService) {}
+  constructor(
+    private readonly delivery: FileDeliveryService,
+    private readonly renditions: RenditionsService,
+  ) {}
 
   @Get(':spaceId/*path')
   async deliver(
@@ -22,12 +29,14 @@ export class FileDeliveryController {
     @Req() request: Request,
     @Res() response: Response,
   ) {
-    const { file, freshness } = await this.delivery.forAnyone(spaceId, FilePath.parse(rawPath), query);
-    await sendStoredFile(request, response, file, {
-      cacheControl: this.cacheControl(freshness),
-      open: (range) => this.delivery.read(file, range),
-      withBody: request.method !== 'HEAD',
-    });
+    const rendition = renditionQueryOf(query);
+    const { file, freshness } = await this.delivery.forAnyone(spaceId, FilePath.parse(rawPath), query, rendition);
+    const options = { cacheControl: this.cacheControl(freshness), withBody: request.method !== 'HEAD' };
+    if (wantsRendition(rendition)) {
+      await sendRendition(request, response, await this.renditions.deliver(file, rendition), options);
+      return;
+    }
+    await sendStoredFile(request, response, file, { ...options, open: (range) => this.delivery.read(file, range) });
   }
 
   private cacheControl(freshness: Freshness): string {

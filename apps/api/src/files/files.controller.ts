@@ -17,6 +17,7 @@ import {
   type FolderEntry,
   versionNumberOf,
 } from '@hangar/files';
+import { renditionQueryOf } from '@hangar/media';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { collection, parsePage } from '../common/collection';
@@ -159,6 +160,7 @@ export class FilesController {
     const signed = await this.files.signedUrl(spaceId, FilePath.parse(rawPath), {
       version: versionNumberOf(query.version),
       expiresInSeconds: secondsOf(query.expiresIn, 'expiresIn'),
+      rendition: renditionQueryOf(query),
     });
     return { sys: { type: 'SignedFileUrl' as const }, url: signed.url, version: signed.version, expiresAt: signed.expiresAt.toISOString() };
   }
