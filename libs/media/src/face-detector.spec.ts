@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type * as faceDetectorModule from './face-detector';
+import { FaceDetectionWorker, FaceDetectorUnavailableError } from './face-detection-worker';
 import { FaceDetector, type FaceBox, type RawRgbPixels } from './face-detector';
 
 /*
@@ -166,5 +167,30 @@ describe('FaceDetector without its model', () => {
     const pixels = { data: Buffer.alloc(3 * 4 * 4), width: 4, height: 4, channels: 3 } as const;
     // The isolated module has its own error class: match on the name.
     await expect(detector!.detect(pixels)).rejects.toMatchObject({ name: 'FaceDetectorUnavailableError' });
+  });
+});
+
+describe('FaceDetectionWorker whose model fails to load', () => {
+  it('rejects as unavailable and reports why, once', async () => {
+    const reasons: string[] = [];
+    const worker = new FaceDetectionWorker(
+      {
+        tfjs: require.resolve('@tensorflow/tfjs'),
+        wasmBackend: require.resolve('@tensorflow/tfjs-backend-wasm'),
+        faceApi: require.resolve('@vladmandic/face-api/dist/face-api.node-wasm.js'),
+        modelDirectory: join(__dirname, 'no-such-model'),
+      },
+      { inputSize: 416, minScore: 0.65 },
+      10_000,
+      (reason) => reasons.push(reason),
+    );
+    try {
+      const pixels = new Uint8Array(32 * 32 * 3);
+      await expect(worker.detect(pixels, 32, 32)).rejects.toBeInstanceOf(FaceDetectorUnavailableError);
+      await expect(worker.detect(pixels, 32, 32)).rejects.toBeInstanceOf(FaceDetectorUnavailableError);
+      expect(reasons).toEqual([expect.stringMatching(/^The face model could not be loaded: .*no-such-model/)]);
+    } finally {
+      await worker.terminate();
+    }
   });
 });
