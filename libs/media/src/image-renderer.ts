@@ -219,7 +219,13 @@ export class ImageRenderer {
       .removeAlpha()
       .raw()
       .toBuffer({ resolveWithObject: true });
-    const found = await this.faces.detect({ data, width: info.width, height: info.height, channels: 3 });
+    let found;
+    try {
+      found = await this.faces.detect({ data, width: info.width, height: info.height, channels: 3 });
+    } catch {
+      // The detector failed or gave up (it logs why): the rendition is still made, around sharp's attention instead.
+      return 'unavailable';
+    }
     if (found.length === 0) return undefined;
     const chosen = focus === 'face' ? found.slice(0, 1) : found;
     const scale = source.width / info.width;

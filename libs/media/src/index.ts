@@ -1,5 +1,6 @@
 export * from './content-sniffing';
 export * from './delivery-headers';
+export * from './face-detector';
 export * from './media-inspector.service';
 export * from './media.module';
 export * from './image-params';

@@ -1,15 +1,17 @@
 import { Module } from '@nestjs/common';
+import { FaceDetector } from './face-detector';
 import { MediaInspector } from './media-inspector.service';
 import { RenditionObjectOwner } from './rendition-object.owner';
-import { RenditionsService } from './renditions.service';
+import { FACE_LOCATOR, RenditionsService } from './renditions.service';
 
 /**
- * Media: inspection (processing) and renditions (delivery). Both apps import
- * it, so both register the renditions' owner: the worker's orphan sweep must
- * know which rendition objects their source bytes still hold.
+ * Media: inspection (processing) and renditions (delivery), with the face
+ * detector `f=face` uses. Both apps import it, so both register the
+ * renditions' owner: the worker's orphan sweep must know which rendition
+ * objects their source bytes still hold.
  */
 @Module({
-  providers: [MediaInspector, RenditionObjectOwner, RenditionsService],
-  exports: [MediaInspector, RenditionsService],
+  providers: [MediaInspector, FaceDetector, { provide: FACE_LOCATOR, useExisting: FaceDetector }, RenditionObjectOwner, RenditionsService],
+  exports: [MediaInspector, FaceDetector, RenditionsService],
 })
 export class MediaModule {}
