@@ -1,5 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { createClient } from 'contentful-management';
 import sharp from 'sharp';
 import request from 'supertest';
@@ -390,5 +392,38 @@ describe('Images API: renditions on the delivery URL', () => {
     } finally {
       await limited.close();
     }
+  });
+  test('f=face crops around the face the detector finds (a portrait whose face was located by eye)', async () => {
+    // test/fixtures/astronaut.jpg, 400×400: the face's skin spans x 142–207, y 63–138 (fixtures README).
+    const portrait = await readFile(join(__dirname, 'fixtures', 'astronaut.jpg'));
+    const { path } = await processedImage(portrait);
+    const source = await sharp(portrait).removeAlpha().raw().toBuffer();
+    /** Where in the source a 100×100 unscaled crop came from: the offset whose pixels differ least. */
+    const originOf = async (crop: Buffer) => {
+      const pixels = await sharp(crop).removeAlpha().raw().toBuffer();
+      let best = { left: -1, top: -1, difference: Infinity };
+      for (let top = 0; top <= 300; top += 5) {
+        for (let left = 0; left <= 300; left += 5) {
+          let difference = 0;
+          for (let y = 0; y < 100; y += 4) {
+            for (let x = 0; x < 100; x += 4) {
+              const a = ((top + y) * 400 + left + x) * 3;
+              const b = (y * 100 + x) * 3;
+              difference += Math.abs((source[a] ?? 0) - (pixels[b] ?? 0)) + Math.abs((source[a + 1] ?? 0) - (pixels[b + 1] ?? 0));
+            }
+          }
+          if (difference < best.difference) best = { left, top, difference };
+        }
+      }
+      return best;
+    };
+    const face = await originOf(binary(await get(path, 'w=100&h=100&fit=crop&f=face&fm=png').expect(200)));
+    // Centred on the face (x ≈ 175, y ≈ 100): the crop starts near (125, 50).
+    expect(Math.abs(face.left - 125)).toBeLessThanOrEqual(20);
+    expect(Math.abs(face.top - 50)).toBeLessThanOrEqual(20);
+    const centre = await originOf(binary(await get(path, 'w=100&h=100&fit=crop&fm=png').expect(200)));
+    expect([centre.left, centre.top]).toEqual([150, 150]);
+    const thumb = await sharp(binary(await get(path, 'w=64&h=64&fit=thumb&f=face').expect(200))).metadata();
+    expect([thumb.width, thumb.height]).toEqual([64, 64]);
   });
 });
