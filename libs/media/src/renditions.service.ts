@@ -54,6 +54,14 @@ const MAKER_LEASE_MS = 30_000;
 const WAIT_POLL_MS = 25;
 /** How long a request waits for another's rendition before giving up with a 503. */
 const WAIT_LIMIT_MS = 60_000;
+/** Sizes of stored renditions remembered per process (about 100 bytes each). */
+const KNOWN_SIZES = 50_000;
+
+/** A rendition's bytes, and whether this request made them or shared another's. */
+interface MadeRendition {
+  readonly data: Buffer;
+  readonly origin: 'computed' | 'shared';
+}
 
 /** 400: rendition parameters on something that is not a raster image. */
 export class NotAnImageError extends HangarError {
@@ -76,7 +84,8 @@ export class RenditionsService {
   private readonly logger = new Logger(RenditionsService.name);
   private readonly renderer: ImageRenderer;
   private readonly limiter: TransformLimiter;
-  private readonly inFlight = new Map<string, Promise<{ size: number; origin: RenditionOrigin }>>();
+  private readonly inFlight = new Map<string, Promise<MadeRendition & { stored: Promise<void> }>>();
+  private readonly knownSizes = new Map<string, number>();
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -108,16 +117,15 @@ export class RenditionsService {
       return { ...headers, size: rendered.data.length, etag, origin: 'computed', open };
     }
     const key = renditionKey(source.spaceId, source.sha256, canonical, format);
+    const etag = `"${source.sha256}-${renditionDigest(canonical)}"`;
     const cachedSize = await this.cachedSize(key);
-    const { size, origin } =
-      cachedSize !== undefined ? { size: cachedSize, origin: 'cached' as const } : await this.made(key, source, params, canonical);
-    return {
-      ...headers,
-      size,
-      etag: `"${source.sha256}-${renditionDigest(canonical)}"`,
-      origin,
-      open: (range) => this.read(key, range),
-    };
+    if (cachedSize !== undefined)
+      return { ...headers, size: cachedSize, etag, origin: 'cached', open: (range) => this.readRendition(key, range) };
+    const made = await this.made(key, source, params, canonical);
+    // The bytes just made go out from memory while they are being stored.
+    const open = (range: { start: number; end: number } | undefined) =>
+      Promise.resolve(Readable.from([range ? made.data.subarray(range.start, range.end + 1) : made.data]));
+    return { ...headers, size: made.data.length, etag, origin: made.origin, open };
   }
 
   /**
@@ -142,73 +150,116 @@ export class RenditionsService {
     return this.limiter.load;
   }
 
+  /**
+   * The size of a stored rendition, or undefined. Renditions never change
+   * behind their key, so sizes seen are remembered (a bounded map, oldest
+   * forgotten first): a cached rendition then costs storage one request, the
+   * read, instead of two.
+   */
   private async cachedSize(key: string): Promise<number | undefined> {
+    const known = this.knownSizes.get(key);
+    if (known !== undefined) return known;
+    let size;
     try {
-      return await this.storage.sizeOf(key);
+      size = await this.storage.sizeOf(key);
     } catch (error) {
       if (isStorageUnavailable(error)) throw new ServiceUnavailableError('storage');
+      throw error;
+    }
+    if (size !== undefined) this.remember(key, size);
+    return size;
+  }
+
+  private remember(key: string, size: number): void {
+    this.knownSizes.set(key, size);
+    if (this.knownSizes.size > KNOWN_SIZES) this.knownSizes.delete(this.knownSizes.keys().next().value ?? key);
+  }
+
+  /** A stored rendition; one removed since its size was remembered (its bytes were released) is forgotten and a 404. */
+  private async readRendition(key: string, range: { start: number; end: number } | undefined): Promise<Readable> {
+    try {
+      return await this.read(key, range);
+    } catch (error) {
+      if (error instanceof NotFoundError) this.knownSizes.delete(key);
       throw error;
     }
   }
 
   /** The rendition made by this process, once, however many of its requests ask at the same time. */
-  private made(
-    key: string,
-    source: RenditionSource,
-    params: ImageParams,
-    canonical: string,
-  ): Promise<{ size: number; origin: RenditionOrigin }> {
+  private made(key: string, source: RenditionSource, params: ImageParams, canonical: string): Promise<MadeRendition> {
     const running = this.inFlight.get(key);
-    if (running) return running.then(({ size }) => ({ size, origin: 'shared' as const }));
-    const making = this.makeOnce(key, source, params, canonical).finally(() => this.inFlight.delete(key));
+    if (running) return running.then(({ data }) => ({ data, origin: 'shared' as const }));
+    const making = this.makeOnce(key, source, params, canonical);
     this.inFlight.set(key, making);
+    // Until it is stored (or failed), later requests share these bytes rather than look in storage for them.
+    making.then(
+      ({ stored }) => stored.finally(() => this.inFlight.delete(key)),
+      () => this.inFlight.delete(key),
+    );
     return making;
   }
 
   /**
-   * Across replicas: the holder of the key's slot makes the rendition; the
-   * others wait until it is stored (or the slot frees without it — its maker
-   * failed or died — and then try to take the slot themselves).
+   * Across replicas: the holder of the key's slot makes the rendition and
+   * keeps the slot until it is stored; the others wait until it is (or the
+   * slot frees without it — its maker failed or died — and then try to take
+   * the slot themselves).
    */
   private async makeOnce(
     key: string,
     source: RenditionSource,
     params: ImageParams,
     canonical: string,
-  ): Promise<{ size: number; origin: RenditionOrigin }> {
+  ): Promise<MadeRendition & { stored: Promise<void> }> {
     const deadline = Date.now() + WAIT_LIMIT_MS;
     for (;;) {
       const slot = await this.slots.tryAcquire(`rendition:${key}`, 1, MAKER_LEASE_MS);
       if (slot) {
+        let stored: Promise<void> | undefined;
         try {
           // Another replica may have finished between our look and our slot.
-          const stored = await this.storage.sizeOf(key);
-          if (stored !== undefined) return { size: stored, origin: 'shared' };
-          return { size: await this.render(key, source, params, canonical), origin: 'computed' };
+          const existing = await this.storage.sizeOf(key);
+          if (existing !== undefined) {
+            return { data: await this.readWhole(key), origin: 'shared', stored: Promise.resolve() };
+          }
+          const data = await this.render(source, params, canonical);
+          stored = this.store(key, data, CONTENT_TYPE_OF_FORMAT[renditionFormatOf(params, FORMAT_OF_TYPE[source.contentType])]).finally(
+            () => slot.release(),
+          );
+          return { data, origin: 'computed', stored };
         } finally {
-          await slot.release();
+          if (stored === undefined) await slot.release();
         }
       }
       await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
-      const stored = await this.storage.sizeOf(key);
-      if (stored !== undefined) return { size: stored, origin: 'shared' };
+      if ((await this.storage.sizeOf(key)) !== undefined)
+        return { data: await this.readWhole(key), origin: 'shared', stored: Promise.resolve() };
       // The maker is alive (its lease is renewed) but slow: let the client come back rather than hold its connection.
       if (Date.now() > deadline) throw new TransformsBusyError(5);
     }
   }
 
-  private async render(key: string, source: RenditionSource, params: ImageParams, canonical: string): Promise<number> {
+  private async render(source: RenditionSource, params: ImageParams, canonical: string): Promise<Buffer> {
     const started = performance.now();
     const rendered = await this.limiter.run(() => this.withInput(source, (input) => this.renderer.render(input, params)));
-    await this.storage.putObject(key, rendered.data, rendered.contentType);
     this.logger.log({
       msg: 'rendition made',
-      key,
+      source: source.objectKey,
       rendition: canonical,
       bytes: rendered.data.length,
       ms: Math.round(performance.now() - started),
     });
-    return rendered.data.length;
+    return rendered.data;
+  }
+
+  /** Stores a rendition; a failure is logged (the next request makes it again), never the answer's. */
+  private async store(key: string, data: Buffer, contentType: string): Promise<void> {
+    try {
+      await this.storage.putObject(key, data, contentType);
+      this.remember(key, data.length);
+    } catch (error) {
+      this.logger.warn({ msg: 'could not store a rendition', key, reason: (error as Error).message });
+    }
   }
 
   /** Gives the renderer the source's bytes: in memory when small, else in a temporary file removed afterwards. */
