@@ -217,6 +217,8 @@ const FORM_BOUNDARY = '----HangarFaultsBoundary';
 let acknowledgedForms = 0;
 let acknowledgedBase64 = 0;
 let acknowledgedDialectWrites = 0;
+/** Renditions served (a rendition is a write: its object must be owned by bytes some file of its space has). */
+let renditionsServed = 0;
 
 /**
  * The other doors of the Upload API, in the same traffic: a form of one to three files (all or nothing: a killed
@@ -346,6 +348,18 @@ async function client(spaceId, pngSample) {
         if (written.status === 201 || written.status === 200)
           acknowledgedFileVersions.set(`${path}@${written.body.sys.version}`, sha256(bytes));
         else failedRequests += 1;
+        if (bytes === pngSample && written.status < 300) {
+          // A rendition of it, through a signed URL for those parameters (made, stored, served; killed at any point).
+          requests += 1;
+          const signed = await call('GET', `/spaces/${spaceId}/file_urls/${path}?w=${8 + Math.floor(Math.random() * 40)}&fm=webp`);
+          const rendition =
+            signed.status === 200
+              ? await fetch(`${base}${new URL(signed.body.url).pathname}${new URL(signed.body.url).search}`)
+              : undefined;
+          await rendition?.arrayBuffer();
+          if (rendition?.status === 200) renditionsServed += 1;
+          else failedRequests += 1;
+        }
         continue;
       }
       const uploaded = await call('POST', `/spaces/${spaceId}/uploads`, {
@@ -515,7 +529,7 @@ for (const [id, { folder, entries }] of acknowledgedExpansions) {
 for (const deletedId of acknowledgedSpaceDeletions) {
   const { rows } = await db.query(`SELECT count(*)::int AS n FROM "Space" WHERE id = $1`, [deletedId]);
   const left = [];
-  for (const prefix of ['uploads', 'assets', 'files']) {
+  for (const prefix of ['uploads', 'assets', 'files', 'renditions']) {
     for await (const item of minio.listObjectsV2(BUCKET, `${prefix}/${deletedId}/`, true)) left.push(item.name);
   }
   if (rows[0].n > 0 || left.length > 0)
@@ -557,7 +571,21 @@ const ownedAny = new Set(
     )
   ).rows.map((row) => row.objectKey),
 );
-const objectsWithoutRow = [...objects].filter((key) => !ownedAny.has(key));
+// Renditions belong to bytes: owned while a file of their space has those bytes (libs/media RenditionObjectOwner).
+const sourcesOfRenditions = new Set(
+  (
+    await db.query(
+      `SELECT "spaceId" || '/' || "sha256" AS id FROM "AssetFile" WHERE status = 'ready'
+       UNION SELECT "spaceId" || '/' || "sha256" FROM "PublishedAssetFile"
+       UNION SELECT f."spaceId" || '/' || v."sha256" FROM "FileVersion" v JOIN "File" f ON f.id = v."fileId"`,
+    )
+  ).rows.map((row) => row.id),
+);
+const renditionOwned = (key) => {
+  const [, space, sha] = key.split('/');
+  return key.startsWith('renditions/') && sourcesOfRenditions.has(`${space}/${sha}`);
+};
+const objectsWithoutRow = [...objects].filter((key) => !ownedAny.has(key) && !renditionOwned(key));
 const rowsWithoutObject = [...owned].filter((key) => !objects.has(key));
 if (objectsWithoutRow.length > 0) violations.push(`${objectsWithoutRow.length} objects without a row, e.g. ${objectsWithoutRow[0]}`);
 if (rowsWithoutObject.length > 0) violations.push(`${rowsWithoutObject.length} rows without an object, e.g. ${rowsWithoutObject[0]}`);
@@ -594,7 +622,7 @@ console.log(
     `${requests} requests (${failedRequests} refused or failed while a process was down, as expected); checked ${uploadsChecked} acknowledged uploads (minimum ${MIN_UPLOADS}; ${tusAcknowledged} through tus), ` +
     `${processingChecked} acknowledged process calls (minimum ${MIN_PROCESS_CALLS}), ${fileVersionsChecked} acknowledged file versions, ${expansionsChecked} acknowledged ZIP expansions, ${acknowledgedSpaceDeletions.size} acknowledged space deletions, ${objects.size} objects against ${ownedAny.size} rows, ` +
     `${acknowledgedForms} forms and ${acknowledgedBase64} base64 JSON bodies acknowledged among the uploads, ` +
-    `${acknowledgedDialectWrites} Capillary writes among the file versions, ` +
+    `${acknowledgedDialectWrites} Capillary writes among the file versions, ${renditionsServed} renditions served, ` +
     `${strandedMultipart} multipart uploads stranded by api kills (${leftMultipart.length} left), ` +
     `${strandedSpoolFiles} spooled parts stranded by kills (${spoolLeft.length} spool directories left), ` +
     `${expiredTus} unfinished tus sessions expired and purged; violations: ${violations.length}`,
