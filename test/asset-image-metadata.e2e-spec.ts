@@ -138,6 +138,14 @@ describe('Image metadata at processing time (fields.file[locale].hangar)', () =>
     expect(text.file).not.toHaveProperty('hangar');
   });
 
+  it('processes a truncated image whose header is sound with its size and no hangar key, as before there was one', async () => {
+    const png = await makeImage(60, 40, 'png', true);
+    const cut = png.subarray(0, Math.floor(png.length / 2));
+    const { file } = await processed(cut, 'cut.png', 'image/png');
+    expect(file.details).toEqual({ size: cut.length, image: { width: 60, height: 40 } });
+    expect(file).not.toHaveProperty('hangar');
+  });
+
   it('keeps the stored metadata through an SDK update() and a PUT that changes it, and publishes it', async () => {
     const { id, file } = await processed(
       await makePhoto(48, 32, { orientation: 6, gps: { latitude: 48.85, longitude: 2.35 } }),

@@ -229,7 +229,12 @@ export class AssetProcessingService {
         readHead: (bytes) => this.storage.readHead(objectKey, bytes),
         open: () => this.storage.read(objectKey),
       });
-      return { contentType, deliveredType, size, image: facts.size, hangar: facts.analysis && hangarMetadata(facts.analysis) };
+      if (facts.analysis === undefined) {
+        // Processed all the same (as before there was an analysis), with no `hangar`.
+        this.logger.warn({ msg: 'image not analysed', assetId: request.assetId, locale: request.locale, reason: facts.notAnalysed });
+        return { contentType, deliveredType, size, image: facts.size, hangar: undefined };
+      }
+      return { contentType, deliveredType, size, image: facts.size, hangar: hangarMetadata(facts.analysis) };
     } catch (error) {
       if (error instanceof MediaRejectedError) throw new PermanentJobError(error.message);
       throw error;

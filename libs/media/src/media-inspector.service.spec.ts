@@ -74,8 +74,18 @@ describe('MediaInspector.inspectImage', () => {
     const jpeg = await solid(40, 20, '#3366cc').jpeg().withMetadata({ orientation: 6 }).toBuffer();
     const { source, reads } = sourceOf(jpeg);
     const facts = await inspector(jpeg.length - 1).inspectImage(source);
-    expect(facts).toEqual({ size: { width: 20, height: 40 }, analysis: undefined });
+    expect(facts).toEqual({ size: { width: 20, height: 40 }, notAnalysed: expect.stringMatching(/IMAGE_ANALYSIS_MAX_BYTES/) });
     expect(reads).toEqual({ heads: 1, opens: 0 });
+  });
+
+  it('keeps the size of a truncated image whose header is sound, not analysed', async () => {
+    const png = await sharp({
+      create: { width: 60, height: 40, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 40 } },
+    })
+      .png()
+      .toBuffer();
+    const facts = await inspector().inspectImage(sourceOf(png.subarray(0, Math.floor(png.length / 2))).source);
+    expect(facts).toEqual({ size: { width: 60, height: 40 }, notAnalysed: expect.stringMatching(/could not be decoded/) });
   });
 
   it('stops reading a stored object longer than its recorded size allowed, as an error that is not the content’s', async () => {

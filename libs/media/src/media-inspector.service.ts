@@ -18,7 +18,7 @@ export interface ImageSize {
   readonly height: number;
 }
 
-/** What decoding an image once tells. */
+/** What decoding an image once tells. `ImageSize` (the displayed size) comes from its header. */
 export interface ImageAnalysis {
   /** ThumbHash of the upright image, base64. */
   readonly thumbhash: string;
@@ -30,12 +30,10 @@ export interface ImageAnalysis {
   readonly hasGps: boolean;
 }
 
-export interface ImageFacts {
-  /** The displayed size: EXIF orientations 5–8 swap the stored width and height. */
-  readonly size: ImageSize;
-  /** Undefined for an image over IMAGE_ANALYSIS_MAX_BYTES, measured from its header only. */
-  readonly analysis: ImageAnalysis | undefined;
-}
+/** What an image's header tells, and what decoding it told or why it was not decoded. */
+export type ImageFacts =
+  | { readonly size: ImageSize; readonly analysis: ImageAnalysis; readonly notAnalysed?: undefined }
+  | { readonly size: ImageSize; readonly analysis?: undefined; readonly notAnalysed: string };
 
 /** The stored file an image is read from: its length, its first bytes, the whole of it as a stream. */
 export interface ImageSource {
@@ -78,25 +76,29 @@ export class MediaInspector {
    * sharp holds a stream's input in memory before decoding anyway, so the
    * file is read into one buffer, and only when it is at most
    * IMAGE_ANALYSIS_MAX_BYTES; a larger one is measured from its first MiB
-   * (no analysis), so no file is ever held whole beyond that bound.
-   * Storage failures pass through as they are (a retry may fix them);
-   * content sharp refuses is a {@link MediaRejectedError}.
+   * (not analysed), so no file is ever held whole beyond that bound.
+   * An image whose header is sound but whose pixels do not decode (a
+   * truncated upload) keeps its size, not analysed, as before there was an
+   * analysis: browsers show such files. Storage failures pass through as
+   * they are (a retry may fix them); a header sharp refuses, or one over
+   * the pixel limit, is a {@link MediaRejectedError}.
    */
   async inspectImage(source: ImageSource): Promise<ImageFacts> {
     if (source.size > this.analysisMaxBytes) {
       const metadata = await this.metadataOf(await source.readHead(IMAGE_HEADER_BYTES));
-      return { size: this.displayedSize(metadata), analysis: undefined };
+      return {
+        size: this.displayedSize(metadata),
+        notAnalysed: `The file is larger than IMAGE_ANALYSIS_MAX_BYTES (${this.analysisMaxBytes}): measured from its header only.`,
+      };
     }
     const bytes = await readAtMost(await source.open(), this.analysisMaxBytes);
     const metadata = await this.metadataOf(bytes);
     const size = this.displayedSize(metadata);
-    let analysis: ImageAnalysis;
     try {
-      analysis = await this.analyse(bytes, metadata);
+      return { size, analysis: await this.analyse(bytes, metadata) };
     } catch (error) {
-      throw unreadable(error);
+      return { size, notAnalysed: `The pixels could not be decoded: ${(error as Error).message}` };
     }
-    return { size, analysis };
   }
 
   private async metadataOf(bytes: Buffer): Promise<Metadata> {
@@ -161,6 +163,5 @@ async function readAtMost(stream: AsyncIterable<Buffer>, limit: number): Promise
 }
 
 function unreadable(error: unknown): MediaRejectedError {
-  if (error instanceof MediaRejectedError) return error;
   return new MediaRejectedError(`The image could not be read: ${(error as Error).message}`);
 }
