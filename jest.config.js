@@ -23,6 +23,7 @@ const esmPackages = [
   '@tus',
   'srvx',
   'file-type',
+  'thumbhash',
   'strtok3',
   'token-types',
   'peek-readable',

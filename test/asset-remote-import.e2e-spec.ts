@@ -189,6 +189,7 @@ describe('assets with a remote upload URL', () => {
         fileName: 'harbour.png',
         url: expect.stringMatching(new RegExp(`^http://media\\.test:3000/files/${c.spaceId}/${id}/[A-Za-z0-9]+/harbour\\.png$`)),
         details: { size: png.length, image: { width: 40, height: 30 } },
+        hangar: { placeholder: { thumbhash: expect.any(String) }, dominantColor: expect.stringMatching(/^#[0-9a-f]{6}$/), hasGps: false },
       });
       expect(body.sys.fileProcessing?.['en-US']).toMatchObject({ status: 'ready' });
       expect(body.sys.version).toBe(2);
@@ -350,6 +351,7 @@ describe('assets with a remote upload URL', () => {
       fileName: 'remote.png',
       url: expect.stringMatching(/^http:\/\/media\.test:3000\/files\//),
       details: { size: png.length, image: { width: 40, height: 30 } },
+      hangar: { placeholder: { thumbhash: expect.any(String) }, dominantColor: expect.stringMatching(/^#[0-9a-f]{6}$/), hasGps: false },
     });
   });
 });

@@ -176,6 +176,7 @@ describe('Asset API and processing', () => {
           new RegExp(`^http://media\\.test:3000/files/${c.spaceId}/${created.body.sys.id}/[A-Za-z0-9]{22}/photo\\.png$`),
         ),
         details: { size: png.length, image: { width: 64, height: 48 } },
+        hangar: { placeholder: { thumbhash: expect.any(String) }, dominantColor: expect.stringMatching(/^#[0-9a-f]{6}$/), hasGps: false },
       });
       const delivered = await request(api.baseUrl)
         .get(deliveryPath(file?.url ?? ''))

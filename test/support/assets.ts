@@ -55,6 +55,14 @@ export function processLocale(c: AssetClient, id: string, locale: string, versio
     .set('X-Contentful-Version', String(version));
 }
 
+/** `fields.file[locale].hangar`: what Hangar adds beside `details` for raster images. */
+export interface HangarFileJson {
+  placeholder: { thumbhash: string };
+  dominantColor: string;
+  exifOrientation?: number;
+  hasGps: boolean;
+}
+
 export interface AssetJson {
   sys: { id: string; version: number; fileProcessing?: Record<string, { status: string; reason?: string }>; [key: string]: unknown };
   fields: {
@@ -67,6 +75,7 @@ export interface AssetJson {
         fileName: string;
         uploadFrom?: unknown;
         details?: { size: number; image?: { width: number; height: number } };
+        hangar?: HangarFileJson;
       }
     >;
   };

@@ -60,7 +60,9 @@ export const fileInput = z.object({
   uploadFrom: uploadLinkInput.optional(),
   upload: z.string().max(MAX_REMOTE_URL_LENGTH).optional(),
   url: z.string().max(2048).optional(),
+  // Sent back as GET returned them (the SDK PUTs the whole file); the processed file is kept as stored, never these.
   details: z.unknown().optional(),
+  hangar: z.unknown().optional(),
 });
 export type FileInput = z.output<typeof fileInput>;
 
@@ -106,12 +108,27 @@ export interface RemoteFile {
 /** A file waiting to be processed. */
 export type PendingFile = LinkedFile | RemoteFile;
 
+/**
+ * What Hangar adds beside Contentful's `details` for a raster image whose
+ * bytes processing decoded (see README, Assets): a placeholder, the dominant
+ * colour, the EXIF orientation the original has (left out when it has none)
+ * and whether its EXIF carries a GPS position.
+ */
+export interface HangarImageMetadata {
+  readonly placeholder: { readonly thumbhash: string };
+  readonly dominantColor: string;
+  readonly exifOrientation?: number;
+  readonly hasGps: boolean;
+}
+
 /** A processed file, as stored in `fields.file[locale]` and returned by the API. */
 export interface ProcessedFile {
   readonly contentType: string;
   readonly fileName: string;
   readonly url: string;
+  /** Exactly Contentful's shape; `image` is the displayed size (EXIF orientation applied). */
   readonly details: { readonly size: number; readonly image?: { readonly width: number; readonly height: number } };
+  readonly hangar?: HangarImageMetadata;
 }
 
 /** `fields.file[locale]`: the one shape the api and the worker share. */

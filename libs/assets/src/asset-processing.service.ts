@@ -4,11 +4,11 @@ import { type AssetFile, type Prisma, PrismaService, type Upload } from '@hangar
 import { type EnvironmentTarget, HangarError } from '@hangar/domain';
 import { DomainEventsService, EventTopic } from '@hangar/events';
 import { liveUploads, RemoteImportService, UploadCleanupService } from '@hangar/ingest';
-import { deliveredTypeOf, MediaInspector, MediaRejectedError, refusalOf, SNIFF_BYTES } from '@hangar/media';
+import { deliveredTypeOf, type ImageAnalysis, MediaInspector, MediaRejectedError, refusalOf, SNIFF_BYTES } from '@hangar/media';
 import { OutboundRequestError } from '@hangar/outbound';
 import { type JobName, type JobPayloads, PermanentJobError } from '@hangar/queue';
 import { isNotFound, StorageService } from '@hangar/storage';
-import { type AssetFields, fieldsOf, fileOf, type ProcessedFile, stillWaitsFor } from './asset-fields';
+import { type AssetFields, fieldsOf, fileOf, type HangarImageMetadata, type ProcessedFile, stillWaitsFor } from './asset-fields';
 import { assetEvent } from './asset-entity';
 import { assetFileUrl } from './asset-keys';
 import { environmentLocales } from './environment-locales';
@@ -26,16 +26,21 @@ interface MeasuredFile {
   readonly deliveredType: string;
   readonly size: number;
   readonly sha256: string | null;
+  /** The displayed size. */
   readonly image: { width: number; height: number } | undefined;
+  /** `fields.file[locale].hangar`: raster images whose bytes were decoded. */
+  readonly hangar: HangarImageMetadata | undefined;
 }
 
 /**
  * Turns a linked upload into an asset's file: a server-side copy to the
  * asset's own key, the real type from the content, size and SHA-256 (kept
- * from the upload, which measured them while streaming), image dimensions,
- * then `fields.file[locale]` gets its url. A file given as a URL (`upload`)
- * is first imported into an Upload (libs/ingest, through the guarded
- * outbound client) and then goes the same way. Idempotent: a rerun of a job
+ * from the upload, which measured them while streaming), for raster images
+ * their displayed dimensions and Hangar's metadata (`hangar`: placeholder,
+ * dominant colour, EXIF orientation, GPS), then `fields.file[locale]` gets
+ * its url. A file given as a URL (`upload`) is first imported into an
+ * Upload (libs/ingest, through the guarded outbound client) and then goes
+ * the same way. Idempotent: a rerun of a job
  * that already applied, or that a newer request superseded, changes nothing,
  * and a rerun after an import reuses the imported Upload. Failures no retry
  * can fix are thrown as {@link PermanentJobError}.
@@ -208,7 +213,7 @@ export class AssetProcessingService {
     return { ...row, declaredType: pending.contentType, requestedBy: asset.updatedById };
   }
 
-  /** The real type, the refusal rules, the type to deliver with, image dimensions. */
+  /** The real type, the refusal rules, the type to deliver with, image dimensions and metadata. */
   private async measure(request: RunningRequest, size: number): Promise<Omit<MeasuredFile, 'sha256'>> {
     const head = await this.storage.readHead(request.objectKey, SNIFF_BYTES);
     const detected = await this.media.detectType(head);
@@ -216,10 +221,20 @@ export class AssetProcessingService {
     if (refusal) throw new PermanentJobError(refusal.reason);
     const contentType = detected ?? request.declaredType;
     const deliveredType = deliveredTypeOf(detected, request.declaredType, head);
-    if (!this.media.hasPixels(contentType)) return { contentType, deliveredType, size, image: undefined };
+    if (!this.media.hasPixels(contentType)) return { contentType, deliveredType, size, image: undefined, hangar: undefined };
     try {
-      const image = await this.media.imageSize((bytes) => this.storage.readHead(request.objectKey, bytes), size);
-      return { contentType, deliveredType, size, image };
+      const { objectKey } = request;
+      const facts = await this.media.inspectImage({
+        size,
+        readHead: (bytes) => this.storage.readHead(objectKey, bytes),
+        open: () => this.storage.read(objectKey),
+      });
+      if (facts.analysis === undefined) {
+        // Processed all the same (as before there was an analysis), with no `hangar`.
+        this.logger.warn({ msg: 'image not analysed', assetId: request.assetId, locale: request.locale, reason: facts.notAnalysed });
+        return { contentType, deliveredType, size, image: facts.size, hangar: undefined };
+      }
+      return { contentType, deliveredType, size, image: facts.size, hangar: hangarMetadata(facts.analysis) };
     } catch (error) {
       if (error instanceof MediaRejectedError) throw new PermanentJobError(error.message);
       throw error;
@@ -242,6 +257,7 @@ export class AssetProcessingService {
         fileName: request.fileName,
         url: assetFileUrl(this.config.publicBaseUrl, job.spaceId, job.assetId, request.token, request.fileName),
         details: { size: result.size, ...(result.image ? { image: result.image } : {}) },
+        ...(result.hangar ? { hangar: result.hangar } : {}),
       };
       const fields: AssetFields = { ...asset.fields, file: { ...asset.fields.file, [job.locale]: processed } };
       const { defaultCode } = await environmentLocales(tx, targetOf(job));
@@ -274,6 +290,15 @@ export class AssetProcessingService {
     });
     if (!applied) await this.storage.remove(request.objectKey).catch(() => undefined);
   }
+}
+
+function hangarMetadata(analysis: ImageAnalysis): HangarImageMetadata {
+  return {
+    placeholder: { thumbhash: analysis.thumbhash },
+    dominantColor: analysis.dominantColor,
+    ...(analysis.exifOrientation !== undefined ? { exifOrientation: analysis.exifOrientation } : {}),
+    hasGps: analysis.hasGps,
+  };
 }
 
 function fileKey(job: ProcessingRequest) {

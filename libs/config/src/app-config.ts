@@ -46,8 +46,15 @@ export interface AppConfig {
    * Images: `maxPixels` refuses larger images before decoding them (processing and renditions);
    * renditions are made at most `transformConcurrency` at a time per process, with at most
    * `transformQueue` more waiting — beyond that a new one is a 503 with Retry-After.
+   * `analysisMaxBytes`: the largest image processing reads whole (into memory) to decode its
+   * placeholder metadata; a larger one is measured from its header only.
    */
-  readonly images: { readonly maxPixels: number; readonly transformConcurrency: number; readonly transformQueue: number };
+  readonly images: {
+    readonly maxPixels: number;
+    readonly analysisMaxBytes: number;
+    readonly transformConcurrency: number;
+    readonly transformQueue: number;
+  };
   /**
    * Outbound requests (remote import): `allowHosts` are URL host names that
    * may be fetched whatever address they resolve to and on any port; every
@@ -140,6 +147,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     jobs: { concurrency: raw.WORKER_CONCURRENCY, lockSeconds: raw.JOB_LOCK_SECONDS },
     images: {
       maxPixels: raw.IMAGE_MAX_PIXELS,
+      analysisMaxBytes: raw.IMAGE_ANALYSIS_MAX_BYTES,
       transformConcurrency: raw.IMAGE_TRANSFORM_CONCURRENCY,
       transformQueue: raw.IMAGE_TRANSFORM_QUEUE,
     },

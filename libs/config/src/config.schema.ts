@@ -154,6 +154,7 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY: integer(4, 1, 256),
   JOB_LOCK_SECONDS: integer(30, 1, 3600),
   IMAGE_MAX_PIXELS: integer(100_000_000, 1),
+  IMAGE_ANALYSIS_MAX_BYTES: integer(64 * MEGABYTE, 1),
   IMAGE_TRANSFORM_CONCURRENCY: integer(2, 1, 64),
   IMAGE_TRANSFORM_QUEUE: integer(16, 0, 10_000),
   RATE_LIMIT_PER_SECOND: integer(100, 0, 1_000_000),

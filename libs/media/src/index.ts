@@ -1,6 +1,7 @@
 export * from './content-sniffing';
 export * from './delivery-headers';
 export * from './face-detector';
+export * from './image-analysis';
 export * from './media-inspector.service';
 export * from './media.module';
 export * from './image-params';
