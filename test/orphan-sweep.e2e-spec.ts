@@ -1,14 +1,16 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { assetObjectPrefix } from '@hangar/assets';
 import { UploadSessionService, uploadObjectPrefix, uploadTailKey } from '@hangar/ingest';
+import { renditionSourcePrefix } from '@hangar/media';
 import { QueueName, QueueService } from '@hangar/queue';
 import { StorageService } from '@hangar/storage';
 import request from 'supertest';
 import { OrphanSweepJob, type SweepRound } from '../apps/worker/src/storage/orphan-sweep.job';
 import { type RunningApi, startApi } from './support/api-harness';
 import { objectExists } from './support/bucket';
-import { type AssetClient, createAsset, fileField, processLocale, uploadBytes, waitForProcessing } from './support/assets';
+import { type AssetClient, createAsset, deliveryPathOf, fileField, processLocale, uploadBytes, waitForProcessing } from './support/assets';
 import { newSpace, newUser } from './support/factories';
 import { makeImage } from './support/images';
 import { hourlyRounds } from './support/rounds';
@@ -145,5 +147,25 @@ describe('orphan sweeper', () => {
     const stateOfRemoval = () => cleanup.getJobState(removalJobId ?? '');
     await waitFor(async () => ['completed', 'failed'].includes(await stateOfRemoval()), 15_000, 'the held removal job to run');
     expect(await stateOfRemoval()).toBe('completed');
+  });
+  it('keeps the renditions of bytes a file still has, and sweeps those of bytes no file of the space has', async () => {
+    const storage = api.app.get(StorageService);
+    const image = await makeImage(30, 20);
+    const asset = await createAsset(c, { file: { 'en-US': fileField(await uploadBytes(c, image)) } }).expect(201);
+    await processLocale(c, asset.body.sys.id as string, 'en-US', 1).expect(204);
+    const { body } = await waitForProcessing(c, asset.body.sys.id as string, 'en-US');
+    const path = deliveryPathOf(body.fields.file?.['en-US']?.url);
+    await request(api.baseUrl).get(`${path}?w=10`).expect(200);
+    const live = await storage.listKeys(renditionSourcePrefix(c.spaceId, createHash('sha256').update(image).digest('hex')));
+    expect(live).toHaveLength(1);
+    // A rendition left by bytes that are gone (its source deleted while it was being made), and one in another space.
+    const gone = `${renditionSourcePrefix(c.spaceId, 'f'.repeat(64))}0123.webp`;
+    const elsewhere = `${renditionSourcePrefix('another-space', createHash('sha256').update(image).digest('hex'))}0123.webp`;
+    for (const key of [gone, elsewhere]) await storage.putObject(key, Buffer.from('stray rendition'));
+
+    await sweepWholeBucket(worker);
+    expect(await objectExists(storage, live[0] ?? '')).toBe(true);
+    expect(await objectExists(storage, gone)).toBe(false);
+    expect(await objectExists(storage, elsewhere)).toBe(false);
   });
 });
