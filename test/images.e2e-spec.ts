@@ -1,4 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -92,6 +93,17 @@ describe('Images API: renditions on the delivery URL', () => {
         response.on('end', () => done(null, Buffer.concat(chunks)));
       });
 
+  /**
+   * Waits until `count` renditions of `bytes` are stored: a new rendition is answered from memory while it is being
+   * stored, so a request right after the first could still share its bytes instead of reading the stored copy.
+   */
+  async function renditionsStored(bytes: Buffer, count: number): Promise<string[]> {
+    const storage = api.app.get(StorageService);
+    const prefix = renditionSourcePrefix(c.spaceId, createHash('sha256').update(bytes).digest('hex'));
+    await waitFor(async () => (await storage.listKeys(prefix)).length >= count, 10_000, `${count} stored renditions`);
+    return storage.listKeys(prefix);
+  }
+
   describe('every fit, a landscape and a portrait source', () => {
     let landscape: string;
     let portrait: string;
@@ -184,9 +196,11 @@ describe('Images API: renditions on the delivery URL', () => {
   });
   describe('the cache', () => {
     test('the second request is served from storage without sharp; ETag, 304 and ranges as for originals', async () => {
-      const { path } = await processedImage(await halves(300, 150));
+      const source = await halves(300, 150);
+      const { path } = await processedImage(source);
       const first = await get(path, 'w=120&fm=webp').expect(200);
       expect(first.headers['x-hangar-rendition']).toBe('computed');
+      await renditionsStored(source, 1);
       const second = await get(path, 'fm=webp&w=120').expect(200);
       // Served from the stored rendition: RenditionsService only says `cached` on the path that never calls the renderer.
       expect(second.headers['x-hangar-rendition']).toBe('cached');
@@ -247,9 +261,8 @@ describe('Images API: renditions on the delivery URL', () => {
       const doomed = await processedImage(bytes);
       await get(doomed.path, 'w=30').expect(200);
       await get(doomed.path, 'w=40&fm=png').expect(200);
-      const { createHash } = await import('node:crypto');
       const prefix = renditionSourcePrefix(c.spaceId, createHash('sha256').update(bytes).digest('hex'));
-      expect(await storage.listKeys(prefix)).toHaveLength(2);
+      expect(await renditionsStored(bytes, 2)).toHaveLength(2);
       const deleteAsset = (id: string, version: number) =>
         request(api.baseUrl)
           .delete(`/spaces/${c.spaceId}/environments/master/assets/${id}`)
@@ -322,10 +335,12 @@ describe('Images API: renditions on the delivery URL', () => {
     }
 
     test('a public file takes the parameters at its stable URL', async () => {
-      const url = await putFile('images/public.jpg', await halves(200, 100), 'public');
+      const source = await halves(200, 100);
+      const url = await putFile('images/public.jpg', source, 'public');
       const first = await get(url, 'w=50&fm=png').expect(200);
       expect(await sharp(binary(first)).metadata()).toMatchObject({ width: 50, height: 25, format: 'png' });
       expect(first.headers['cache-control']).toBe('public, no-cache');
+      await renditionsStored(source, 1);
       expect((await get(url, 'w=50&fm=png').expect(200)).headers['x-hangar-rendition']).toBe('cached');
     });
 

@@ -156,8 +156,10 @@ describe('orphan sweeper', () => {
     const { body } = await waitForProcessing(c, asset.body.sys.id as string, 'en-US');
     const path = deliveryPathOf(body.fields.file?.['en-US']?.url);
     await request(api.baseUrl).get(`${path}?w=10`).expect(200);
-    const live = await storage.listKeys(renditionSourcePrefix(c.spaceId, createHash('sha256').update(image).digest('hex')));
-    expect(live).toHaveLength(1);
+    // It is answered while it is stored: wait for the stored copy.
+    const prefix = renditionSourcePrefix(c.spaceId, createHash('sha256').update(image).digest('hex'));
+    await waitFor(async () => (await storage.listKeys(prefix)).length === 1, 10_000, 'the rendition to be stored');
+    const live = await storage.listKeys(prefix);
     // A rendition left by bytes that are gone (its source deleted while it was being made), and one in another space.
     const gone = `${renditionSourcePrefix(c.spaceId, 'f'.repeat(64))}0123.webp`;
     const elsewhere = `${renditionSourcePrefix('another-space', createHash('sha256').update(image).digest('hex'))}0123.webp`;
