@@ -1,3 +1,4 @@
+export * from './domain-event-reader';
 export * from './domain-events.service';
 export * from './event-topics';
 export * from './events.module';
