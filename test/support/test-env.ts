@@ -22,6 +22,9 @@ export function testProcessEnv(overrides: Record<string, string> = {}): Record<s
     RATE_LIMIT_PER_SECOND: '0',
     // Every test client is 127.0.0.1 and several send unknown tokens; the limiter has its own test (rate-limits-cors).
     AUTH_FAILURES_PER_MINUTE: '0',
+    // Test files share one database: a worker of another file would fan out (and, on its queues, deliver) a webhook
+    // test's events with its own settings. Only the webhook tests' workers fan out, on queues of their own.
+    WEBHOOK_FANOUT_INTERVAL_MS: '0',
     ...overrides,
   };
 }

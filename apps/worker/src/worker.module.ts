@@ -3,7 +3,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { type AppConfig, ConfigModule } from '@hangar/config';
 import { AssetProcessingModule, AssetsModule } from '@hangar/assets';
 import { DatabaseModule } from '@hangar/database';
-import { EventsModule } from '@hangar/events';
+import { EventsModule, WebhookDeliveryModule } from '@hangar/events';
 import { FilesModule } from '@hangar/files';
 import { IngestModule } from '@hangar/ingest';
 import { JOB_HANDLERS, type JobHandler, JobWorkersService, QueueModule } from '@hangar/queue';
@@ -14,6 +14,8 @@ import { OutboxDispatcherJob } from './outbox/outbox-dispatcher.job';
 import { OrphanSweepJob } from './storage/orphan-sweep.job';
 import { StoredObjectsRemovalProcessor } from './storage/stored-objects-removal.processor';
 import { UploadPurgeJob } from './uploads/upload-purge.job';
+import { WebhookDeliveryProcessor } from './webhooks/webhook-delivery.processor';
+import { WebhookFanoutJob } from './webhooks/webhook-fanout.job';
 
 /** The worker: BullMQ processors and scheduled jobs; it serves no HTTP. */
 @Module({})
@@ -35,6 +37,8 @@ export class WorkerModule {
         FilesModule,
         // Processing, with remote import (RemoteImportModule) and so the guarded outbound client.
         AssetProcessingModule,
+        // Webhook fan-out and delivery, with the guarded outbound client.
+        WebhookDeliveryModule,
       ],
       providers: [
         UploadPurgeJob,
@@ -43,10 +47,12 @@ export class WorkerModule {
         AssetProcessingProcessor,
         FileExpansionProcessor,
         StoredObjectsRemovalProcessor,
+        WebhookFanoutJob,
+        WebhookDeliveryProcessor,
         {
           provide: JOB_HANDLERS,
           useFactory: (...handlers: JobHandler[]) => handlers,
-          inject: [AssetProcessingProcessor, FileExpansionProcessor, StoredObjectsRemovalProcessor],
+          inject: [AssetProcessingProcessor, FileExpansionProcessor, StoredObjectsRemovalProcessor, WebhookDeliveryProcessor],
         },
         JobWorkersService,
       ],

@@ -56,6 +56,17 @@ export interface AppConfig {
     readonly transformQueue: number;
   };
   /**
+   * Webhook delivery: attempts per event and webhook (the first and the retries, exponential from `retrySeconds`,
+   * on timeouts, 429 and 5xx), how long one attempt may take, and how often the worker looks for new events
+   * (0: this worker fans out no events — it still delivers what others fanned out).
+   */
+  readonly webhooks: {
+    readonly maxAttempts: number;
+    readonly retrySeconds: number;
+    readonly timeoutSeconds: number;
+    readonly fanoutIntervalMs: number;
+  };
+  /**
    * Outbound requests (remote import): `allowHosts` are URL host names that
    * may be fetched whatever address they resolve to and on any port; every
    * other host must resolve to public addresses only and use port 80 or 443.
@@ -150,6 +161,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       analysisMaxBytes: raw.IMAGE_ANALYSIS_MAX_BYTES,
       transformConcurrency: raw.IMAGE_TRANSFORM_CONCURRENCY,
       transformQueue: raw.IMAGE_TRANSFORM_QUEUE,
+    },
+    webhooks: {
+      maxAttempts: raw.WEBHOOK_MAX_ATTEMPTS,
+      retrySeconds: raw.WEBHOOK_RETRY_SECONDS,
+      timeoutSeconds: raw.WEBHOOK_TIMEOUT_SECONDS,
+      fanoutIntervalMs: raw.WEBHOOK_FANOUT_INTERVAL_MS,
     },
     remoteFetch: { allowHosts: raw.REMOTE_FETCH_ALLOW_HOSTS, timeoutSeconds: raw.REMOTE_FETCH_TIMEOUT_SECONDS },
     files: {

@@ -2,7 +2,7 @@ export * from './connection-errors';
 export * from './constraint-violations';
 export * from './database.module';
 export * from './prisma.service';
-export { AssetFileStatus, FileAcl, FileExpansionStatus, Prisma, SpaceRole, UploadStatus } from './generated/client';
+export { AssetFileStatus, FileAcl, FileExpansionStatus, Prisma, SpaceRole, UploadStatus, WebhookDeliveryStatus } from './generated/client';
 export type {
   AccessToken,
   Asset,
@@ -17,4 +17,8 @@ export type {
   SpaceMembership,
   Upload,
   User,
+  WebhookCall,
+  WebhookDefinition,
+  WebhookDelivery,
+  WebhookSigningSecret,
 } from './generated/client';

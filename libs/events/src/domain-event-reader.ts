@@ -45,12 +45,17 @@ export class DomainEventReader {
   constructor(private readonly prisma: PrismaService) {}
 
   /** Up to `limit` settled events after `after` (from the first event when undefined), in order. */
-  async readSettled(after: EventPosition | undefined, filter: EventFilter, limit: number): Promise<StoredEvent[]> {
+  async readSettled(
+    after: EventPosition | undefined,
+    filter: EventFilter,
+    limit: number,
+    db: Prisma.TransactionClient = this.prisma,
+  ): Promise<StoredEvent[]> {
     const conditions = [Prisma.sql`"txid" < pg_snapshot_xmin(pg_current_snapshot())`];
     if (after) conditions.push(Prisma.sql`("txid", "id") > (${after.txid}::xid8, ${after.id})`);
     if (filter.spaceId !== undefined) conditions.push(Prisma.sql`"spaceId" = ${filter.spaceId}`);
     if (filter.environmentId !== undefined) conditions.push(Prisma.sql`"environmentId" = ${filter.environmentId}`);
-    const rows = await this.prisma.$queryRaw<(Omit<StoredEvent, 'txid'> & { txid: string })[]>`
+    const rows = await db.$queryRaw<(Omit<StoredEvent, 'txid'> & { txid: string })[]>`
       SELECT "id", "txid"::text AS "txid", "topic", "spaceId", "environmentId", "entityType", "entityId", "actorId",
              "payload", "createdAt"
       FROM "DomainEvent"
@@ -68,8 +73,8 @@ export class DomainEventReader {
   }
 
   /** The position after every event settled now (a reader that starts from here sees only what comes next). */
-  async head(): Promise<EventPosition> {
-    const rows = await this.prisma.$queryRaw<{ txid: string | null; id: bigint | null }[]>`
+  async head(db: Prisma.TransactionClient = this.prisma): Promise<EventPosition> {
+    const rows = await db.$queryRaw<{ txid: string | null; id: bigint | null }[]>`
       SELECT "txid"::text AS "txid", "id" FROM "DomainEvent"
       WHERE "txid" < pg_snapshot_xmin(pg_current_snapshot())
       ORDER BY "txid" DESC, "id" DESC LIMIT 1`;

@@ -20,7 +20,7 @@ export interface OutboundClientOptions {
   readonly userAgent?: string;
 }
 
-export type OutboundMethod = 'GET' | 'HEAD' | 'POST' | 'PUT';
+export type OutboundMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface OutboundRequest {
   readonly method?: OutboundMethod;

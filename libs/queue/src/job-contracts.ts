@@ -5,6 +5,8 @@ export const QueueName = {
   AssetProcessing: 'asset-processing',
   FileExpansion: 'file-expansion',
   StorageCleanup: 'storage-cleanup',
+  /** Webhook deliveries: a slow receiver waits here, never in front of processing. */
+  Webhooks: 'webhooks',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -13,6 +15,7 @@ export const JobName = {
   ProcessAssetFile: 'process-asset-file',
   ExpandFileArchive: 'expand-file-archive',
   RemoveStoredObjects: 'remove-stored-objects',
+  DeliverWebhook: 'deliver-webhook',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -39,12 +42,17 @@ export interface JobPayloads {
     /** This deletion's own id: an environment can be made again under its old id, and deleted again. */
     readonly removalId: string;
   };
+  [JobName.DeliverWebhook]: {
+    /** The WebhookDelivery row: one event for one webhook (its id is the idempotency key). */
+    readonly deliveryId: string;
+  };
 }
 
 export const QUEUE_OF_JOB: Record<JobName, QueueName> = {
   [JobName.ProcessAssetFile]: QueueName.AssetProcessing,
   [JobName.ExpandFileArchive]: QueueName.FileExpansion,
   [JobName.RemoveStoredObjects]: QueueName.StorageCleanup,
+  [JobName.DeliverWebhook]: QueueName.Webhooks,
 };
 
 /** Deterministic ids make a repeated enqueue of the same request a no-op. BullMQ forbids ':' in ids. */
@@ -59,6 +67,7 @@ const JOB_ID_RULES: { readonly [N in JobName]: (payload: JobPayloads[N]) => stri
   ],
   [JobName.ExpandFileArchive]: (payload) => ['expansion', payload.spaceId, payload.expansionId],
   [JobName.RemoveStoredObjects]: (payload) => ['removal', payload.spaceId, payload.environmentId ?? '*', payload.removalId],
+  [JobName.DeliverWebhook]: (payload) => ['webhook', payload.deliveryId],
 };
 
 export function jobIdOf<N extends JobName>(name: N, payload: JobPayloads[N]): string {
@@ -74,6 +83,22 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   removeOnComplete: { count: 1_000 },
   removeOnFail: { count: 10_000 },
 };
+
+/**
+ * A job's retry policy where it differs from the default: webhook deliveries
+ * retry as WEBHOOK_MAX_ATTEMPTS and WEBHOOK_RETRY_SECONDS say (Contentful
+ * tries three times, 30 s apart; exponential here, from that delay).
+ */
+export function jobOptionsOf(name: JobName, settings: { webhookAttempts: number; webhookRetrySeconds: number }): JobsOptions {
+  if (name === JobName.DeliverWebhook) {
+    return {
+      ...DEFAULT_JOB_OPTIONS,
+      attempts: settings.webhookAttempts,
+      backoff: { type: 'exponential', delay: settings.webhookRetrySeconds * 1000 },
+    };
+  }
+  return DEFAULT_JOB_OPTIONS;
+}
 
 /** Thrown by a handler for a failure no retry can fix (corrupt file, expired upload): recorded, not retried. */
 export class PermanentJobError extends Error {

@@ -1,6 +1,7 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { DEFAULT_JOB_OPTIONS, type JobName, QUEUE_OF_JOB, type QueueName } from './job-contracts';
+import { APP_CONFIG, type AppConfig } from '@hangar/config';
+import { jobOptionsOf, type JobName, QUEUE_OF_JOB, type QueueName } from './job-contracts';
 import { RedisService } from './redis.service';
 
 /** Enqueues jobs; the only producer-side user of BullMQ. */
@@ -8,11 +9,16 @@ import { RedisService } from './redis.service';
 export class QueueService implements OnModuleDestroy {
   private readonly queues = new Map<QueueName, Queue>();
 
-  constructor(private readonly redis: RedisService) {}
+  constructor(
+    private readonly redis: RedisService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /** Adds a job whose id was computed when it was staged (see OutboxService). */
   async add(name: JobName, jobId: string, payload: unknown): Promise<void> {
-    await this.queue(QUEUE_OF_JOB[name]).add(name, payload, { ...DEFAULT_JOB_OPTIONS, jobId });
+    const { maxAttempts, retrySeconds } = this.config.webhooks;
+    const options = jobOptionsOf(name, { webhookAttempts: maxAttempts, webhookRetrySeconds: retrySeconds });
+    await this.queue(QUEUE_OF_JOB[name]).add(name, payload, { ...options, jobId });
   }
 
   queue(name: QueueName): Queue {
