@@ -27,6 +27,7 @@ import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -79,7 +80,30 @@ const env = (port) => ({
   UPLOAD_ABANDON_SECONDS: '5',
   ORPHAN_SWEEP_INTERVAL_SECONDS: '2',
   ORPHAN_GRACE_SECONDS: '0',
+  // Webhook deliveries to the receiver below (on localhost), retried quickly; attempts enough for kills and its refusals.
+  REMOTE_FETCH_ALLOW_HOSTS: 'localhost',
+  WEBHOOK_FANOUT_INTERVAL_MS: '100',
+  WEBHOOK_RETRY_SECONDS: '1',
+  WEBHOOK_MAX_ATTEMPTS: '10',
 });
+
+/**
+ * A webhook receiver: records every delivery attempt it gets, and refuses (500) the first attempt of every fifth
+ * delivery, so retries happen under the kills too.
+ */
+const webhookRequests = [];
+const webhookReceiver = createHttpServer((req, res) => {
+  const parts = [];
+  req.on('data', (chunk) => parts.push(chunk));
+  req.on('end', () => {
+    const key = String(req.headers['x-contentful-idempotency-key'] ?? '');
+    const seenBefore = webhookRequests.some((seen) => seen.key === key);
+    webhookRequests.push({ key, topic: String(req.headers['x-contentful-topic'] ?? ''), body: Buffer.concat(parts).toString('utf8') });
+    const refuse = !seenBefore && createHash('sha256').update(key).digest()[0] % 5 === 0;
+    res.writeHead(refuse ? 500 : 200).end();
+  });
+}).listen(0, '127.0.0.1');
+await once(webhookReceiver, 'listening');
 
 const MiB = 1024 * 1024;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -412,6 +436,18 @@ await api.start();
 await worker.start();
 const space = await call('POST', '/spaces', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'faults' }) });
 const spaceId = space.body.sys.id;
+{
+  // A webhook on the space's asset and upload events (written to the table: the definitions API is not what is tested here).
+  const setup = new pg.Client({ connectionString: DATABASE_URL });
+  await setup.connect();
+  const owner = (await setup.query(`SELECT "createdById" FROM "Space" WHERE id = $1`, [spaceId])).rows[0].createdById;
+  await setup.query(
+    `INSERT INTO "WebhookDefinition" ("id", "spaceId", "name", "url", "topics", "createdById", "updatedById")
+     VALUES ('faults-webhook', $1, 'faults', $2, $3, $4, $4)`,
+    [spaceId, `http://localhost:${webhookReceiver.address().port}/hook`, ['Asset.create', 'Asset.processed', 'Upload.create'], owner],
+  );
+  await setup.end();
+}
 const { default: sharp } = await import('sharp');
 const pngSample = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 1, g: 2, b: 3 } } })
   .png()
@@ -483,7 +519,18 @@ for (;;) {
   const pending = await db.query(`SELECT count(*)::int AS n FROM "Upload" WHERE status <> 'ready'`);
   const expanding = await db.query(`SELECT count(*)::int AS n FROM "FileExpansion" WHERE status IN ('pending', 'running')`);
   const outbox = await db.query(`SELECT count(*)::int AS n FROM "OutboxMessage"`);
-  const settled = rows[0].n === 0 && pending.rows[0].n === 0 && expanding.rows[0].n === 0 && outbox.rows[0].n === 0;
+  const undelivered = await db.query(`SELECT count(*)::int AS n FROM "WebhookDelivery" WHERE status = 'pending'`);
+  const unfanned = await db.query(
+    `SELECT count(*)::int AS n FROM "DomainEvent" e, "DomainEventCursor" c
+     WHERE c.name = 'webhooks' AND (e.txid, e.id) > (c.txid::xid8, c."eventId")`,
+  );
+  const settled =
+    rows[0].n === 0 &&
+    pending.rows[0].n === 0 &&
+    expanding.rows[0].n === 0 &&
+    outbox.rows[0].n === 0 &&
+    undelivered.rows[0].n === 0 &&
+    unfanned.rows[0].n === 0;
   if (settled || Date.now() > deadline) break;
   await sleep(500);
 }
@@ -552,6 +599,39 @@ for (const assetId of acknowledgedProcessing) {
     violations.push(`asset ${assetId}: processing ${JSON.stringify(state)}, ${objects.length} objects`);
   }
 }
+
+// Webhooks: every event of the space on the webhook's topics has exactly one delivery, which succeeded; the
+// receiver saw it (perhaps more than once — a worker killed after sending sends again) always with its one key.
+const webhookEvents = (
+  await db.query(
+    `SELECT e.id::text AS id, e.topic, d.id AS delivery, d.status FROM "DomainEvent" e
+     LEFT JOIN "WebhookDelivery" d ON d."eventId" = e.id AND d."webhookId" = 'faults-webhook'
+     WHERE e."spaceId" = $1 AND e.topic = ANY($2)`,
+    [spaceId, ['ContentManagement.Asset.create', 'Hangar.Asset.processed', 'Hangar.Upload.create']],
+  )
+).rows;
+const deliveriesPerEvent = new Map();
+for (const row of webhookEvents) deliveriesPerEvent.set(row.id, [...(deliveriesPerEvent.get(row.id) ?? []), row]);
+const keysSeen = new Set(webhookRequests.map((seen) => seen.key));
+for (const [eventId, rows] of deliveriesPerEvent) {
+  const [row] = rows;
+  if (rows.length !== 1 || !row.delivery)
+    violations.push(`event ${eventId} (${row.topic}): ${rows.filter((r) => r.delivery).length} deliveries`);
+  else if (row.status !== 'succeeded' || !keysSeen.has(row.delivery))
+    violations.push(`event ${eventId} (${row.topic}): delivery ${row.delivery} ${row.status}, received ${keysSeen.has(row.delivery)}`);
+}
+const deliveryIds = new Set(webhookEvents.map((row) => row.delivery));
+const strangeKeys = [...keysSeen].filter((key) => !deliveryIds.has(key));
+if (strangeKeys.length > 0) violations.push(`${strangeKeys.length} webhook requests with a key no delivery has, e.g. ${strangeKeys[0]}`);
+// One key per event: the same entity at the same version under one topic never arrives under two keys.
+const keyOfEvent = new Map();
+for (const seen of webhookRequests) {
+  const sys = JSON.parse(seen.body).sys ?? {};
+  const id = `${seen.topic}/${sys.id}/${sys.version}`;
+  if (keyOfEvent.has(id) && keyOfEvent.get(id) !== seen.key) violations.push(`event ${id} delivered under two keys`);
+  keyOfEvent.set(id, seen.key);
+}
+const webhookRepeats = webhookRequests.length - keysSeen.size;
 
 const objects = new Set();
 for await (const item of minio.listObjectsV2(BUCKET, '', true)) objects.add(item.name);
@@ -623,6 +703,7 @@ console.log(
     `${processingChecked} acknowledged process calls (minimum ${MIN_PROCESS_CALLS}), ${fileVersionsChecked} acknowledged file versions, ${expansionsChecked} acknowledged ZIP expansions, ${acknowledgedSpaceDeletions.size} acknowledged space deletions, ${objects.size} objects against ${ownedAny.size} rows, ` +
     `${acknowledgedForms} forms and ${acknowledgedBase64} base64 JSON bodies acknowledged among the uploads, ` +
     `${acknowledgedDialectWrites} Capillary writes among the file versions, ${renditionsServed} renditions served, ` +
+    `${deliveriesPerEvent.size} webhook events delivered (${webhookRequests.length} requests: ${webhookRepeats} retries or repeats, one key each), ` +
     `${strandedMultipart} multipart uploads stranded by api kills (${leftMultipart.length} left), ` +
     `${strandedSpoolFiles} spooled parts stranded by kills (${spoolLeft.length} spool directories left), ` +
     `${expiredTus} unfinished tus sessions expired and purged; violations: ${violations.length}`,

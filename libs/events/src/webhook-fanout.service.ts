@@ -45,8 +45,9 @@ export class WebhookFanoutService {
   }
 
   /**
-   * The cursor, locked until commit. The first fan-out ever starts at the
-   * head of the stream: events from before webhooks existed are not sent.
+   * The cursor, locked until commit. A migration makes it (at the head of
+   * the stream then); should the row be missing, it is made again at the
+   * head of the stream now.
    */
   private async lockedCursor(tx: Prisma.TransactionClient): Promise<{ txid: string; id: bigint }> {
     const select = () => tx.$queryRaw<{ txid: string; eventId: bigint }[]>`
