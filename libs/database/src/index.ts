@@ -17,4 +17,7 @@ export type {
   SpaceMembership,
   Upload,
   User,
+  WebhookCall,
+  WebhookDefinition,
+  WebhookSigningSecret,
 } from './generated/client';

@@ -2,4 +2,8 @@ export * from './domain-event-reader';
 export * from './domain-events.service';
 export * from './event-topics';
 export * from './events.module';
+export * from './webhook-calls.service';
+export * from './webhook-definition-input';
+export * from './webhook-definitions.service';
+export * from './webhook-signing-secrets.service';
 export * from './webhook-topics';
