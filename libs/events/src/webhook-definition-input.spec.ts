@@ -46,10 +46,12 @@ describe('webhook definition input', () => {
   test.each([
     ['an empty topic list', { topics: [] }, ['topics']],
     ['a topic of a type Hangar has not', { topics: ['Asset.publish', 'Entry.publish'] }, ['topics.1']],
-    ['a filter on another path', { filters: [{ equals: [{ doc: 'fields.title' }, 'x'] }] }, ['filters.0']],
+    ['a filter on another path', { filters: [{ equals: [{ doc: 'fields.title' }, 'x'] }] }, ['filters.0.equals.0.doc']],
     ['an empty in list', { filters: [{ in: [{ doc: 'sys.id' }, []] }] }, ['filters.0.in.1']],
     ['a pattern that does not compile', { filters: [{ regexp: [{ doc: 'sys.id' }, { pattern: '(' }] }] }, ['filters.0.regexp.1.pattern']],
     ['a constraint of two operators', { filters: [{ equals: [{ doc: 'sys.id' }, 'a'], in: [{ doc: 'sys.id' }, ['a']] }] }, ['filters.0']],
+    ['a constraint of no operator', { filters: [{ not: {} }] }, ['filters.0.not']],
+    ['an operator Contentful has not', { filters: [{ matches: [{ doc: 'sys.id' }, 'a'] }] }, ['filters.0', 'filters.0']],
     ['a Host header', { headers: [{ key: 'host', value: 'evil' }] }, ['headers.0.key']],
     ['a Content-Length header', { headers: [{ key: 'Content-Length', value: '1' }] }, ['headers.0.key']],
     ['an X-Contentful header', { headers: [{ key: 'x-contentful-topic', value: 'forged' }] }, ['headers.0.key']],

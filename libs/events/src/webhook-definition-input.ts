@@ -80,30 +80,40 @@ function regexpProblem(pattern: string): string | undefined {
 const FILTER_DOCS = ['sys.id', 'sys.environment.sys.id', 'sys.contentType.sys.id'] as const;
 const filterDoc = z.strictObject({ doc: z.enum(FILTER_DOCS) });
 const filterValue = z.string().min(1).max(WEBHOOK_LIMITS.filterValueLength);
-const equalsConstraint = z.strictObject({ equals: z.tuple([filterDoc, filterValue]) });
-const inConstraint = z.strictObject({ in: z.tuple([filterDoc, z.array(filterValue).min(1).max(WEBHOOK_LIMITS.filterValues)]) });
-const regexpConstraint = z.strictObject({
-  regexp: z.tuple([
-    filterDoc,
-    z.strictObject({
-      pattern: z
-        .string()
-        .min(1)
-        .max(WEBHOOK_LIMITS.filterPatternLength)
-        .superRefine((pattern, context) => {
-          const problem = regexpProblem(pattern);
-          if (problem) context.addIssue({ code: 'custom', message: problem, params: { name: 'regexp' } });
-        }),
-    }),
-  ]),
-});
-/** Contentful's filter constraints: `equals`, `in`, `regexp` on a `doc` path, or `not` of one of them. */
-export const webhookFilter = z.union([
-  equalsConstraint,
-  inConstraint,
-  regexpConstraint,
-  z.strictObject({ not: z.union([equalsConstraint, inConstraint, regexpConstraint]) }),
+const equalsOperands = z.tuple([filterDoc, filterValue]);
+const inOperands = z.tuple([filterDoc, z.array(filterValue).min(1).max(WEBHOOK_LIMITS.filterValues)]);
+const regexpOperands = z.tuple([
+  filterDoc,
+  z.strictObject({
+    pattern: z
+      .string()
+      .min(1)
+      .max(WEBHOOK_LIMITS.filterPatternLength)
+      .superRefine((pattern, context) => {
+        const problem = regexpProblem(pattern);
+        if (problem) context.addIssue({ code: 'custom', message: problem, params: { name: 'regexp' } });
+      }),
+  }),
 ]);
+
+/** A constraint is an object of exactly one operator (a union of one-key objects would only say "invalid input"). */
+function oneOperator(constraint: Record<string, unknown>, context: z.RefinementCtx): void {
+  const operators = Object.keys(constraint).filter((key) => constraint[key] !== undefined);
+  if (operators.length !== 1) {
+    context.addIssue({
+      code: 'custom',
+      message: `a constraint is one of equals, in, regexp or not (found ${operators.length === 0 ? 'none' : operators.join(', ')})`,
+      params: { name: 'type' },
+    });
+  }
+}
+
+const positiveConstraint = z
+  .strictObject({ equals: equalsOperands.optional(), in: inOperands.optional(), regexp: regexpOperands.optional() })
+  .superRefine(oneOperator);
+
+/** Contentful's filter constraints: `equals`, `in`, `regexp` on a `doc` path, or `not` of one of them. */
+export const webhookFilter = z.strictObject({ ...positiveConstraint.shape, not: positiveConstraint.optional() }).superRefine(oneOperator);
 export type WebhookFilterInput = z.output<typeof webhookFilter>;
 
 const webhookHeader = z.strictObject({
