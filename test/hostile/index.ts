@@ -9,6 +9,7 @@ import { publicAssetCases } from './public-assets.cases';
 import { requestCases } from './requests.cases';
 import { routeCases } from './routes.cases';
 import { tusCases } from './tus.cases';
+import { webhookCases } from './webhooks.cases';
 import { zipCases } from './zip.cases';
 
 /** Every hostile case of every area; `hostile-input.e2e-spec.ts` runs them all against one api. */
@@ -25,5 +26,6 @@ export function allHostileCases(): HostileCase[] {
     ...zipCases(),
     ...dialectCases(),
     ...publicAssetCases(),
+    ...webhookCases(),
   ];
 }

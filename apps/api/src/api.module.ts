@@ -22,6 +22,7 @@ import { SpacesModule } from './spaces/spaces.module';
 import { TusModule } from './tus/tus.module';
 import { UploadsModule } from './uploads/uploads.module';
 import { UsersModule } from './users/users.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class ApiModule {
@@ -46,6 +47,7 @@ export class ApiModule {
         DeliveryModule,
         FilesApiModule,
         DialectsModule,
+        WebhooksModule,
       ],
       // Guards run in this order, and only for a matched route (an unknown route is the router's 404, token or not):
       // a path with control characters is a 400 before any token or database lookup; the environment is looked up

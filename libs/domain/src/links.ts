@@ -1,4 +1,4 @@
-export type LinkType = 'Space' | 'Environment' | 'User' | 'Upload' | 'Asset' | 'Locale';
+export type LinkType = 'Space' | 'Environment' | 'User' | 'Upload' | 'Asset' | 'Locale' | 'WebhookDefinition';
 
 export interface Link<T extends LinkType = LinkType> {
   readonly sys: { readonly type: 'Link'; readonly linkType: T; readonly id: string };

@@ -4,12 +4,19 @@ export const PUBLIC_ROUTE = 'hangar:public';
 export const ADMIN_ONLY = 'hangar:admin-only';
 export const NOT_FOR_BOUND_TOKENS = 'hangar:not-for-bound-tokens';
 export const DIALECT_SPACE = 'hangar:dialect-space';
+export const MANAGERS_ONLY = 'hangar:managers-only';
 
 /** The route needs no token (health checks, file delivery). */
 export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
 
 /** Only an administrator's token may call the route (never one bound to a space: it acts beyond that space). */
 export const AdminOnly = () => SetMetadata(ADMIN_ONLY, true);
+
+/**
+ * Under `/spaces/:spaceId`, even reading needs a manager's role and a token
+ * that may manage (a space's webhook signing secret, say): 403 for others.
+ */
+export const ManagersOnly = () => SetMetadata(MANAGERS_ONLY, true);
 
 /** A route outside any space that a token bound to one space may not call (creating another space, say): 403. */
 export const NotForBoundTokens = () => SetMetadata(NOT_FOR_BOUND_TOKENS, true);

@@ -6,7 +6,7 @@ import { SpaceRole } from '@hangar/database';
 import type { HangarRequest } from '../common/http-request';
 import { AccessTokenService } from './access-token.service';
 import { AuthFailureLimitService } from './auth-failure-limit.service';
-import { ADMIN_ONLY, DIALECT_SPACE, type DialectSpaceOptions, NOT_FOR_BOUND_TOKENS, PUBLIC_ROUTE } from './auth.decorators';
+import { ADMIN_ONLY, DIALECT_SPACE, type DialectSpaceOptions, MANAGERS_ONLY, NOT_FOR_BOUND_TOKENS, PUBLIC_ROUTE } from './auth.decorators';
 import { clientAddressOf } from './client-address';
 import { RateLimitService } from './rate-limit.service';
 import type { Principal } from './principal';
@@ -59,10 +59,11 @@ function dialectSpaceOf(request: HangarRequest, principal: Principal): string {
  * past authentication, each user's requests are rate limited. Routes under
  * `/spaces/:spaceId` also need membership: a space the caller cannot see
  * answers 404 exactly as a missing one; a read-only role or token that tries
- * to write gets 403. A token bound to a space sees that space only (any
- * other is the same 404) and may not call routes that act beyond it. Dialect
- * routes with absolute paths take their space from the token's binding or
- * the `X-Hangar-Space` header (see `@DialectSpace()`).
+ * to write gets 403 (and so does one that reads a `@ManagersOnly()` route).
+ * A token bound to a space sees that space only (any other is the same 404)
+ * and may not call routes that act beyond it. Dialect routes with absolute
+ * paths take their space from the token's binding or the `X-Hangar-Space`
+ * header (see `@DialectSpace()`).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -133,6 +134,9 @@ export class AuthGuard implements CanActivate {
       const writes = !READ_METHODS.has(request.method);
       if (writes && (role !== SpaceRole.manager || !principal.tokenCanManage)) {
         throw new AccessDeniedError('Your role or token only allows reading in this space.');
+      }
+      if (this.reflector.getAllAndOverride<boolean>(MANAGERS_ONLY, targets) && (role !== SpaceRole.manager || !principal.tokenCanManage)) {
+        throw new AccessDeniedError('Only a manager of this space may see this.');
       }
     } else if (!READ_METHODS.has(request.method) && !principal.tokenCanManage) {
       throw new AccessDeniedError('This token only allows reading.');

@@ -26,8 +26,10 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 export function validationDetails(issues: readonly z.core.$ZodIssue[], input: unknown): ValidationErrorDetail[] {
   return issues.map((issue) => {
     const missing = issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined;
+    // A rule of a schema's own (a refinement) may name itself, as Contentful names its validations.
+    const named = issue.code === 'custom' && typeof issue.params?.name === 'string' ? issue.params.name : undefined;
     return {
-      name: missing ? 'required' : (NAME_OF_ISSUE[issue.code] ?? (issue.code === 'invalid_type' ? 'type' : 'invalid')),
+      name: missing ? 'required' : (named ?? NAME_OF_ISSUE[issue.code] ?? (issue.code === 'invalid_type' ? 'type' : 'invalid')),
       path: issue.path.map((key) => (typeof key === 'symbol' ? key.toString() : key)),
       details: issue.message,
     };
