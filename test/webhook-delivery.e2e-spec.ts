@@ -114,7 +114,11 @@ describe('webhook delivery', () => {
     const [call] = await prisma().webhookCall.findMany({ where: { webhookId } });
     expect(call).toMatchObject({ statusCode: 200, attempt: 1, responseBody: 'thanks', eventType: 'ContentManagement.Asset.create' });
     // The secret header's value is sent, never logged.
-    expect(call?.requestHeaders).toMatchObject({ 'x-api-key': '***', 'x-team': 'media', 'x-contentful-idempotency-key': idempotencyKey });
+    expect(call?.requestHeaders).toMatchObject({
+      'x-api-key': '[redacted]',
+      'x-team': 'media',
+      'x-contentful-idempotency-key': idempotencyKey,
+    });
     expect(JSON.stringify(call)).not.toContain('hunter2');
     expect(await prisma().webhookDelivery.findFirst({ where: { webhookId } })).toMatchObject({ status: 'succeeded', attempts: 1 });
   });

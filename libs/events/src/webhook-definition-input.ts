@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { topicPatternProblem } from './webhook-topics';
+import { regexpFilterProblem } from './webhook-filters';
 
 /**
  * A webhook definition as clients send it (Contentful's shape), every field
@@ -68,13 +69,10 @@ export function webhookUrlProblem(value: string): string | undefined {
   return undefined;
 }
 
+/** Delivery runs every filter's pattern on every event: refuse those that could stall it (libs/events webhook-filters). */
 function regexpProblem(pattern: string): string | undefined {
-  try {
-    new RegExp(pattern);
-    return undefined;
-  } catch (error) {
-    return `is not a regular expression: ${(error as Error).message}`;
-  }
+  const problem = regexpFilterProblem(pattern);
+  return problem === undefined ? undefined : `is refused: ${problem}`;
 }
 
 const FILTER_DOCS = ['sys.id', 'sys.environment.sys.id', 'sys.contentType.sys.id'] as const;

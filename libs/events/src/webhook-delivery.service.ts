@@ -7,14 +7,13 @@ import { type OutboundMethod, OutboundClient, OutboundRequestError, type Outboun
 import { PermanentJobError } from '@hangar/queue';
 import type { EventTopic } from './event-topics';
 import { renderTransformationBody } from './webhook-body';
+import { REDACTED_HEADER_VALUE as REDACTED } from './webhook-calls.service';
 import { signWebhookRequest } from './webhook-signing';
 
 /** Contentful's management media type: a webhook body's type unless a transformation says otherwise. */
 const MANAGEMENT_TYPE = 'application/vnd.contentful.management.v1+json';
 /** How much of a receiver's answer the call log keeps. */
 const LOGGED_RESPONSE_BYTES = 4096;
-/** What the call log shows instead of a secret header's value or the basic-auth credentials. */
-const REDACTED = '***';
 /** Statuses that may pass if asked again later (Contentful retries 429 and 5xx). */
 const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 
@@ -89,6 +88,7 @@ export class WebhookDeliveryService {
         webhookId: delivery.webhookId,
         spaceId: delivery.spaceId,
         url: request.url,
+        method: request.method,
         requestHeaders: request.loggedHeaders,
         requestBody: request.body,
         statusCode: outcome.statusCode,

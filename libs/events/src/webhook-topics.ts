@@ -20,6 +20,9 @@ export const WEBHOOK_ACTIONS: Readonly<Record<EventEntityType, readonly string[]
     const [type = '', action = ''] = shortTopicOf(topic).split('.');
     actions[type as EventEntityType].push(action);
   }
+  // Contentful's web app saves on its own (auto_save); Hangar has no such editor and never sends it, but definitions
+  // made for Contentful name it and must still be accepted.
+  actions.Asset.push('auto_save');
   return actions;
 })();
 

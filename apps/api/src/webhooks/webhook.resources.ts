@@ -69,8 +69,7 @@ export function webhookCallDetailsResource(call: WebhookCallView) {
   return {
     ...overview,
     sys: { ...overview.sys, type: 'WebhookCallDetails' as const },
-    // Deliveries are POSTs (the model keeps no other method).
-    request: { url: call.url, method: 'POST', headers: call.requestHeaders, body: call.requestBody },
+    request: { url: call.url, method: call.method, headers: call.requestHeaders, body: call.requestBody },
     response: { url: call.url, statusCode: call.statusCode, headers: call.responseHeaders, body: call.responseBody ?? '' },
   };
 }

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "WebhookCall" ADD COLUMN     "method" TEXT NOT NULL DEFAULT 'POST';
