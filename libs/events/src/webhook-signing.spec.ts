@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { verifyRequest } from '@contentful/node-apps-toolkit';
 import { SIGNATURE_HEADER, signWebhookRequest } from './webhook-signing';
 
@@ -39,5 +41,29 @@ describe('signWebhookRequest', () => {
     expect(verifyRequest(`${secret.slice(0, 63)}x`, received('/hooks', signed), 30)).toBe(false);
     const old = signWebhookRequest(secret, { method: 'POST', path: '/hooks', headers, body }, now - 60_000);
     expect(() => verifyRequest(secret, received('/hooks', old), 30)).toThrow();
+  });
+});
+
+/** The README's verification snippet is what receivers copy: it must accept what we sign and refuse what it should. */
+describe("the README's verification snippet", () => {
+  const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
+  const block = /```js\n(const crypto = require\('node:crypto'\);[\s\S]*?function verifyHangarWebhook[\s\S]*?)```/.exec(readme)?.[1];
+  type Verify = (secret: string, request: { method: string; path: string; headers: Record<string, string>; rawBody: string }) => boolean;
+  // The snippet is the README's text, run as a reader would run it.
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const load = new Function('require', `${block ?? ''}\nreturn verifyHangarWebhook;`) as (load: NodeJS.Require) => Verify;
+  const verify = load(require);
+  const secret = 'r'.repeat(64);
+
+  test('it is there, and accepts a signed request; a changed body or an old one it refuses', () => {
+    expect(block).toBeDefined();
+    const headers = { 'content-type': 'application/vnd.contentful.management.v1+json', 'x-contentful-topic': 'Hangar.Asset.processed' };
+    const rawBody = '{"sys":{"id":"a"}}';
+    const path = '/hook?x=1 2';
+    const signed = signWebhookRequest(secret, { method: 'POST', path, headers, body: rawBody }, Date.now());
+    expect(verify(secret, { method: 'POST', path, headers: { ...headers, ...signed }, rawBody })).toBe(true);
+    expect(verify(secret, { method: 'POST', path, headers: { ...headers, ...signed }, rawBody: rawBody.replace('a', 'b') })).toBe(false);
+    const old = signWebhookRequest(secret, { method: 'POST', path, headers, body: rawBody }, Date.now() - 120_000);
+    expect(verify(secret, { method: 'POST', path, headers: { ...headers, ...old }, rawBody })).toBe(false);
   });
 });
