@@ -2,6 +2,7 @@ import { authCases } from './auth.cases';
 import { deliveryCases } from './delivery.cases';
 import { dialectCases } from './dialects.cases';
 import { errorCases } from './errors.cases';
+import { eventStreamCases } from './events.cases';
 import { fileCases } from './files.cases';
 import { formCases } from './forms.cases';
 import type { HostileCase } from './hostile-case';
@@ -25,5 +26,6 @@ export function allHostileCases(): HostileCase[] {
     ...zipCases(),
     ...dialectCases(),
     ...publicAssetCases(),
+    ...eventStreamCases(),
   ];
 }
