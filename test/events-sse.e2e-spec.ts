@@ -12,7 +12,7 @@ import { testProcessEnv } from './support/test-env';
 import { startWorker } from './support/worker-harness';
 
 /** Polls fast and beats every second, so the tests wait little; the defaults are 200 ms and 15 s. */
-const STREAM_SETTINGS = { EVENT_STREAM_POLL_MS: '50', EVENT_STREAM_HEARTBEAT_SECONDS: '1' };
+const STREAM_SETTINGS = { EVENT_STREAM_POLL_MS: '50', EVENT_STREAM_PING_SECONDS: '1' };
 
 /** `[topic, entity id]` of each message: what the tests compare with what they did. */
 const seen = (client: SseClient) => client.data().map((data) => [data.topic, data.entity.id]);

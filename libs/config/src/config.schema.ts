@@ -173,7 +173,7 @@ export const configSchema = z.object({
   EVENT_STREAM_MAX_CONNECTIONS: integer(1000, 1, 100_000),
   EVENT_STREAM_POLL_MS: integer(200, 20, 10_000),
   EVENT_STREAM_BUFFER_BYTES: integer(256 * 1024, 1024, 64 * MEGABYTE),
-  EVENT_STREAM_HEARTBEAT_SECONDS: integer(15, 1, 300),
+  EVENT_STREAM_PING_SECONDS: integer(15, 1, 300),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });

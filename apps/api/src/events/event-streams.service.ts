@@ -130,7 +130,7 @@ export class EventStreamsService implements OnModuleDestroy {
           if (stream.closed) return;
           const feed = this.feeds.get(feedKey) ?? this.startFeed(feedKey, filter, stream);
           if (feed.join(stream)) return;
-        } else if (!(await stream.drained(this.settings.heartbeatSeconds * 2000))) {
+        } else if (!(await stream.drained(this.settings.pingSeconds * 2000))) {
           return;
         }
       }
@@ -163,7 +163,7 @@ export class EventStreamsService implements OnModuleDestroy {
     if (this.heartbeat !== undefined) return;
     this.heartbeat = setInterval(() => {
       for (const stream of this.streams.keys()) stream.comment('keep-alive');
-    }, this.settings.heartbeatSeconds * 1000).unref();
+    }, this.settings.pingSeconds * 1000).unref();
   }
 
   private stopHeartbeat(): void {
