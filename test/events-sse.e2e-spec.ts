@@ -259,6 +259,22 @@ describe('GET /spaces/{s}/environments/{e}/events (Server-Sent Events)', () => {
     for (const s of streams) expect(seen(s)).toEqual(created([id]));
   });
 
+  it('shutting an api down ends its open streams instead of waiting for them', async () => {
+    const leaving = await startApi(STREAM_SETTINGS);
+    let closed = false;
+    try {
+      const c = await space(leaving.baseUrl);
+      const streams = [await connect(eventsUrl(c, leaving.baseUrl)), await connect(eventsUrl(c, leaving.baseUrl))];
+      const started = Date.now();
+      await leaving.close();
+      closed = true;
+      expect(Date.now() - started).toBeLessThan(5000);
+      for (const stream of streams) await stream.until((cl) => cl.ended, 'the stream to end', 5000);
+    } finally {
+      if (!closed) await leaving.close();
+    }
+  });
+
   it('refuses a stream beyond EVENT_STREAM_MAX_CONNECTIONS with a 503 and Retry-After, and frees the slot on disconnect', async () => {
     const capped = await startApi({ ...STREAM_SETTINGS, EVENT_STREAM_MAX_CONNECTIONS: '2' });
     try {

@@ -28,6 +28,8 @@ export class EnvironmentFeed {
   private rememberedFrom: EventPosition;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Whether the last poll failed: a database that is away is logged once, not once per poll. */
+  private failing = false;
   /** Queries this feed has made (for tests and measurements). */
   reads = 0;
 
@@ -104,9 +106,14 @@ export class EnvironmentFeed {
       const lastForgotten = forgotten.at(-1);
       if (lastForgotten) this.rememberedFrom = positionOf(lastForgotten);
       full = events.length === FEED_PAGE;
+      if (this.failing) this.logger.log({ msg: 'event feed reads again', ...this.filter });
+      this.failing = false;
     } catch (error) {
       // The database is away (or slow): streams stay open, and the next poll goes on from the same position.
-      this.logger.warn({ msg: 'event feed poll failed', ...this.filter, error: error instanceof Error ? error.message : String(error) });
+      if (!this.failing) {
+        this.logger.warn({ msg: 'event feed poll failed', ...this.filter, error: error instanceof Error ? error.message : String(error) });
+      }
+      this.failing = true;
     }
     this.schedule(full ? 0 : this.pollMs);
   }

@@ -10,6 +10,8 @@ export interface StreamSink {
   /** Whether a write has filled its buffer (`'drain'` comes once it is empty again). */
   readonly writableNeedDrain: boolean;
   readonly destroyed: boolean;
+  /** Set once the server has ended the response (shutdown): nothing may be written after. */
+  readonly writableEnded: boolean;
   destroy(): void;
   once(event: 'drain' | 'close', listener: () => void): unknown;
   off(event: 'drain' | 'close', listener: () => void): unknown;
@@ -43,7 +45,7 @@ export class EventStream {
   }
 
   get closed(): boolean {
-    return this.sink.destroyed;
+    return this.sink.destroyed || this.sink.writableEnded;
   }
 
   /** Sends `event` unless the stream is already past it; false once the stream is closed. */

@@ -40,6 +40,8 @@ export class EventStreamsService implements OnModuleDestroy {
   /** Streams admitted but still finding their start (counted against the cap). */
   private starting = 0;
   private heartbeat: NodeJS.Timeout | undefined;
+  /** Set on shutdown: no stream opens and no feed starts after it. */
+  private stopping = false;
   /** Queries of streams reading on their own (before they join a feed), for tests and measurements. */
   private catchUpQueries = 0;
   /** Queries of feeds that have stopped, so `queries` counts every one. */
@@ -76,7 +78,7 @@ export class EventStreamsService implements OnModuleDestroy {
     response: Response,
     headOnly: boolean,
   ): Promise<void> {
-    if (this.streams.size + this.starting >= this.settings.maxConnections) throw new EventStreamsBusyError();
+    if (this.stopping || this.streams.size + this.starting >= this.settings.maxConnections) throw new EventStreamsBusyError();
     this.starting += 1;
     let start: EventPosition | undefined;
     try {
@@ -95,7 +97,7 @@ export class EventStreamsService implements OnModuleDestroy {
     // no-transform: a compressing proxy would hold events back until its buffer fills. X-Accel-Buffering: nginx's.
     response.setHeader('Cache-Control', 'no-cache, no-transform');
     response.setHeader('X-Accel-Buffering', 'no');
-    if (headOnly || response.destroyed) {
+    if (headOnly || response.destroyed || this.stopping) {
       response.end();
       return;
     }
@@ -111,6 +113,7 @@ export class EventStreamsService implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
+    this.stopping = true;
     // Clients reconnect (to another replica) with their Last-Event-ID; ending the responses lets the server close.
     for (const { response } of this.streams.values()) response.end();
     for (const feed of this.feeds.values()) feed.stop();
@@ -127,7 +130,7 @@ export class EventStreamsService implements OnModuleDestroy {
         const events = await this.reader.readSettled(stream.position, filter, FEED_PAGE);
         for (const event of events) if (!stream.send(event)) return;
         if (events.length < FEED_PAGE) {
-          if (stream.closed) return;
+          if (stream.closed || this.stopping) return;
           const feed = this.feeds.get(feedKey) ?? this.startFeed(feedKey, filter, stream);
           if (feed.join(stream)) return;
         } else if (!(await stream.drained(this.settings.pingSeconds * 2000))) {
