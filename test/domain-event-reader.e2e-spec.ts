@@ -96,6 +96,50 @@ describe('DomainEventReader: settled events in an order nothing can land behind'
     expect(await settledEntities(spaceId, 1)).toEqual(['kept']);
   });
 
+  /** Events planted with made-up transaction ids, removed after each test: the database is shared with other checkouts. */
+  const planted: bigint[] = [];
+  afterEach(async () => {
+    if (planted.length === 0) return;
+    const client = await session();
+    await client.query('DELETE FROM "DomainEvent" WHERE "id" = ANY($1::bigint[])', [planted.splice(0).map(String)]);
+  });
+
+  /** Inserts a settled event of `spaceId` written, as far as readers can tell, by old transaction `txid`. */
+  async function insertAsOf(txid: bigint, spaceId: string, entityId: string): Promise<bigint> {
+    const client = await session();
+    const { rows } = await client.query<{ id: string }>(
+      `INSERT INTO "DomainEvent" ("topic", "spaceId", "environmentId", "entityType", "entityId", "payload", "txid")
+       VALUES ('Hangar.Upload.create', $1, 'master', 'Upload', $2, '{}', $3::xid8) RETURNING "id"`,
+      [spaceId, entityId, txid.toString()],
+    );
+    const id = BigInt(rows[0]?.id ?? '0');
+    planted.push(id);
+    return id;
+  }
+
+  test('transaction ids are ordered as numbers: 10 after 9, whatever their text says', async () => {
+    const spaceId = `reader-${randomUUID()}`;
+    // Inserted in this order so that id order would also put 10 first: only txid order may decide.
+    const ten = await insertAsOf(10n, spaceId, 'txid 10');
+    const nine = await insertAsOf(9n, spaceId, 'txid 9');
+    const start = { txid: '8', id: 0n };
+    expect((await reader.readSettled(start, { spaceId }, 1)).map((event) => event.entityId)).toEqual(['txid 9']);
+    expect(await entitiesAfter(spaceId, { txid: '9', id: nine })).toEqual(['txid 10']);
+    expect(await entitiesAfter(spaceId, { txid: '10', id: ten })).toEqual([]);
+  });
+
+  test('head is the numerically last settled event, not the last one as text', async () => {
+    const client = await session();
+    const { rows } = await client.query<{ now: string }>('SELECT pg_current_xact_id()::text AS "now"');
+    const now = rows[0]?.now ?? '';
+    // All nines, one digit shorter than today's transaction ids: older as a number, greater as text (99999 > 251392).
+    const older = 10n ** BigInt(now.length - 1) - 1n;
+    await insertAsOf(older, `reader-${randomUUID()}`, 'old, greater as text');
+    await insert(client, `reader-${randomUUID()}`, 'now'); // a real event of today's transactions (autocommit)
+    await waitFor(async () => BigInt((await reader.head()).txid) >= BigInt(now), 10_000, 'the head to reach today');
+    expect((await reader.head()).txid).not.toBe(older.toString());
+  });
+
   test('head is a position after every settled event', async () => {
     const spaceId = `reader-${randomUUID()}`;
     const writer = await session();

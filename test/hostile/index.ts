@@ -2,6 +2,7 @@ import { authCases } from './auth.cases';
 import { deliveryCases } from './delivery.cases';
 import { dialectCases } from './dialects.cases';
 import { errorCases } from './errors.cases';
+import { eventStreamCases } from './events.cases';
 import { fileCases } from './files.cases';
 import { formCases } from './forms.cases';
 import type { HostileCase } from './hostile-case';
@@ -27,5 +28,6 @@ export function allHostileCases(): HostileCase[] {
     ...dialectCases(),
     ...publicAssetCases(),
     ...webhookCases(),
+    ...eventStreamCases(),
   ];
 }

@@ -15,6 +15,7 @@ import { JsonBodyInterceptor } from './common/json-body.interceptor';
 import { PathParamsGuard } from './common/path-params.guard';
 import { QueryTextGuard } from './common/query-text.guard';
 import { EnvironmentsModule } from './environments/environments.module';
+import { EventStreamsModule } from './events/events.module';
 import { FilesApiModule } from './files/files.module';
 import { HealthModule } from './health/health.module';
 import { LocalesModule } from './locales/locales.module';
@@ -48,6 +49,7 @@ export class ApiModule {
         FilesApiModule,
         DialectsModule,
         WebhooksModule,
+        EventStreamsModule,
       ],
       // Guards run in this order, and only for a matched route (an unknown route is the router's 404, token or not):
       // a path with control characters is a 400 before any token or database lookup; the environment is looked up

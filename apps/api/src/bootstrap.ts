@@ -44,6 +44,8 @@ export async function createApiApp(config: AppConfig, logger: LoggerService | fa
       // The seed dialects: the space of Capillary's and Akana's routes, and the cache-control Comapi's browser example sends.
       'X-Hangar-Space',
       'Cache-Control',
+      // A reconnecting EventSource (pushed status, the events route) says where it was.
+      'Last-Event-ID',
       // tus (browser clients such as Uppy)
       'Tus-Resumable',
       'Upload-Length',

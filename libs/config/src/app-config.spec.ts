@@ -26,6 +26,17 @@ describe('loadConfig', () => {
     expect(config.http.trustProxyHops).toBe(0);
     expect(config.admin.promoteExisting).toBe(false);
     expect(config.zip).toEqual({ maxEntries: 10_000, maxTotalBytes: 10_000 * 1024 * 1024, maxCompressionRatio: 100 });
+    expect(config.eventStreams).toEqual({ maxConnections: 1000, pollMs: 200, bufferBytes: 256 * 1024, pingSeconds: 15 });
+  });
+
+  it('reads the event stream settings', () => {
+    const config = loadConfig({
+      EVENT_STREAM_MAX_CONNECTIONS: '5',
+      EVENT_STREAM_POLL_MS: '100',
+      EVENT_STREAM_BUFFER_BYTES: '4096',
+      EVENT_STREAM_PING_SECONDS: '1',
+    });
+    expect(config.eventStreams).toEqual({ maxConnections: 5, pollMs: 100, bufferBytes: 4096, pingSeconds: 1 });
   });
 
   it('reads FILE_URL_SIGNING_KEYS as id:secret pairs, first one first, and bounds the default URL lifetime by the maximum', () => {
@@ -125,6 +136,10 @@ describe('loadConfig', () => {
     ['ZIP_MAX_ENTRIES', '0'],
     ['ZIP_MAX_TOTAL_BYTES', 'lots'],
     ['ZIP_MAX_COMPRESSION_RATIO', '0'],
+    ['EVENT_STREAM_MAX_CONNECTIONS', '0'],
+    ['EVENT_STREAM_POLL_MS', '5'],
+    ['EVENT_STREAM_BUFFER_BYTES', '100'],
+    ['EVENT_STREAM_PING_SECONDS', '0'],
   ])('refuses an invalid %s with one line naming it', (name, value) => {
     const load = () => loadConfig({ [name]: value });
     expect(load).toThrow(ConfigError);

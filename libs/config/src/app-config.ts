@@ -95,6 +95,18 @@ export interface AppConfig {
    * may be at most `maxCompressionRatio` times its compressed size.
    */
   readonly zip: { readonly maxEntries: number; readonly maxTotalBytes: number; readonly maxCompressionRatio: number };
+  /**
+   * Pushed status (`GET …/environments/{e}/events`, Server-Sent Events), per api process: at most `maxConnections`
+   * streams open at once (one more is a 503 with Retry-After); each environment with open streams is polled for new
+   * events every `pollMs` by one query shared by all of them; a stream whose client lets more than `bufferBytes`
+   * pile up unread is cut; a comment line goes out every `pingSeconds` so proxies keep idle streams open.
+   */
+  readonly eventStreams: {
+    readonly maxConnections: number;
+    readonly pollMs: number;
+    readonly bufferBytes: number;
+    readonly pingSeconds: number;
+  };
   /** Requests per second per user (all their tokens together); 0 turns the limit off. */
   readonly rateLimitPerSecond: number;
   /** Unknown or revoked tokens per client address per minute before its tokens are no longer looked up; 0: no limit. */
@@ -179,6 +191,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       maxEntries: raw.ZIP_MAX_ENTRIES,
       maxTotalBytes: raw.ZIP_MAX_TOTAL_BYTES,
       maxCompressionRatio: raw.ZIP_MAX_COMPRESSION_RATIO,
+    },
+    eventStreams: {
+      maxConnections: raw.EVENT_STREAM_MAX_CONNECTIONS,
+      pollMs: raw.EVENT_STREAM_POLL_MS,
+      bufferBytes: raw.EVENT_STREAM_BUFFER_BYTES,
+      pingSeconds: raw.EVENT_STREAM_PING_SECONDS,
     },
     rateLimitPerSecond: raw.RATE_LIMIT_PER_SECOND,
     authFailuresPerMinute: raw.AUTH_FAILURES_PER_MINUTE,

@@ -174,6 +174,10 @@ export const configSchema = z.object({
   ZIP_MAX_TOTAL_BYTES: integer(10_000 * MEGABYTE, 1),
   ZIP_MAX_COMPRESSION_RATIO: integer(100, 1, 1_000_000),
   FILE_URL_MODE: z.enum(['hangar', 'presigned']).default('hangar'),
+  EVENT_STREAM_MAX_CONNECTIONS: integer(1000, 1, 100_000),
+  EVENT_STREAM_POLL_MS: integer(200, 20, 10_000),
+  EVENT_STREAM_BUFFER_BYTES: integer(256 * 1024, 1024, 64 * MEGABYTE),
+  EVENT_STREAM_PING_SECONDS: integer(15, 1, 300),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });

@@ -39,6 +39,10 @@ export interface EventFilter {
  * those has ended, so nothing can appear behind a position once it is passed.
  * The price is that an event waits for older transactions to end before any
  * reader sees it (milliseconds, unless something holds a transaction open).
+ *
+ * ORDER BY names the table's column: a bare "txid" would be the selected
+ * `"txid"::text AS "txid"` (PostgreSQL prefers an output column's name), and
+ * text order puts transaction 100000 before 99999.
  */
 @Injectable()
 export class DomainEventReader {
@@ -60,7 +64,7 @@ export class DomainEventReader {
              "payload", "createdAt"
       FROM "DomainEvent"
       WHERE ${Prisma.join(conditions, ' AND ')}
-      ORDER BY "txid", "id"
+      ORDER BY "DomainEvent"."txid", "DomainEvent"."id"
       LIMIT ${limit}`;
     return rows;
   }
@@ -77,7 +81,7 @@ export class DomainEventReader {
     const rows = await db.$queryRaw<{ txid: string | null; id: bigint | null }[]>`
       SELECT "txid"::text AS "txid", "id" FROM "DomainEvent"
       WHERE "txid" < pg_snapshot_xmin(pg_current_snapshot())
-      ORDER BY "txid" DESC, "id" DESC LIMIT 1`;
+      ORDER BY "DomainEvent"."txid" DESC, "DomainEvent"."id" DESC LIMIT 1`;
     const row = rows[0];
     return row?.txid && row.id !== null ? { txid: row.txid, id: row.id } : { txid: '0', id: 0n };
   }

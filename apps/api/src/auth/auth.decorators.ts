@@ -5,6 +5,7 @@ export const ADMIN_ONLY = 'hangar:admin-only';
 export const NOT_FOR_BOUND_TOKENS = 'hangar:not-for-bound-tokens';
 export const DIALECT_SPACE = 'hangar:dialect-space';
 export const MANAGERS_ONLY = 'hangar:managers-only';
+export const TOKEN_IN_QUERY = 'hangar:token-in-query';
 
 /** The route needs no token (health checks, file delivery). */
 export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
@@ -20,6 +21,14 @@ export const ManagersOnly = () => SetMetadata(MANAGERS_ONLY, true);
 
 /** A route outside any space that a token bound to one space may not call (creating another space, say): 403. */
 export const NotForBoundTokens = () => SetMetadata(NOT_FOR_BOUND_TOKENS, true);
+
+/**
+ * The route also takes its token as `?access_token=<token>` when no `Authorization` header carries one: browsers'
+ * `EventSource` cannot set headers (Contentful's Delivery API takes `access_token` the same way). A token in a URL
+ * ends up in proxies' logs and browser history (Hangar's own access log never writes query strings), so only the
+ * route that cannot do without it is marked.
+ */
+export const TokenInQuery = () => SetMetadata(TOKEN_IN_QUERY, true);
 
 /** How a dialect route with an absolute path (no space in it) is authenticated; see {@link DialectSpace}. */
 export interface DialectSpaceOptions {

@@ -6,7 +6,15 @@ import { SpaceRole } from '@hangar/database';
 import type { HangarRequest } from '../common/http-request';
 import { AccessTokenService } from './access-token.service';
 import { AuthFailureLimitService } from './auth-failure-limit.service';
-import { ADMIN_ONLY, DIALECT_SPACE, type DialectSpaceOptions, MANAGERS_ONLY, NOT_FOR_BOUND_TOKENS, PUBLIC_ROUTE } from './auth.decorators';
+import {
+  ADMIN_ONLY,
+  DIALECT_SPACE,
+  type DialectSpaceOptions,
+  MANAGERS_ONLY,
+  NOT_FOR_BOUND_TOKENS,
+  PUBLIC_ROUTE,
+  TOKEN_IN_QUERY,
+} from './auth.decorators';
 import { clientAddressOf } from './client-address';
 import { RateLimitService } from './rate-limit.service';
 import type { Principal } from './principal';
@@ -31,6 +39,12 @@ function tokenOf(authorization: string, basic: boolean): string | undefined {
   const colon = decoded.indexOf(':');
   const password = colon < 0 ? '' : decoded.slice(colon + 1);
   return password === '' ? undefined : password;
+}
+
+/** `?access_token=<token>` (once; a repeated one is no token), for routes marked `@TokenInQuery()`. */
+function queryTokenOf(request: HangarRequest): string | undefined {
+  const token: unknown = request.query.access_token;
+  return typeof token === 'string' && token !== '' ? token : undefined;
 }
 
 /**
@@ -63,7 +77,8 @@ function dialectSpaceOf(request: HangarRequest, principal: Principal): string {
  * A token bound to a space sees that space only (any other is the same 404)
  * and may not call routes that act beyond it. Dialect routes with absolute
  * paths take their space from the token's binding or the `X-Hangar-Space`
- * header (see `@DialectSpace()`).
+ * header (see `@DialectSpace()`). A route marked `@TokenInQuery()` also takes
+ * the token from `?access_token=`.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -82,7 +97,9 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<HangarRequest>();
     const response = context.switchToHttp().getResponse<Response>();
     const dialect = this.reflector.getAllAndOverride<DialectSpaceOptions | undefined>(DIALECT_SPACE, targets);
-    const token = tokenOf(request.header('authorization') ?? '', dialect?.basicCredentials === true);
+    const token =
+      tokenOf(request.header('authorization') ?? '', dialect?.basicCredentials === true) ??
+      (this.reflector.getAllAndOverride<boolean>(TOKEN_IN_QUERY, targets) ? queryTokenOf(request) : undefined);
     if (!token) throw invalidToken();
     const client = clientAddressOf(request);
     await this.authFailures.refuseExhausted(client);
