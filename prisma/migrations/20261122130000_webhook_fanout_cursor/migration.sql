@@ -3,7 +3,7 @@
 -- that starts late would otherwise begin at its own "now" and step over the events written before it started.
 INSERT INTO "DomainEventCursor" ("name", "txid", "eventId", "updatedAt")
 SELECT 'webhooks', COALESCE(
-         (SELECT "txid"::text FROM "DomainEvent" ORDER BY "txid" DESC, "id" DESC LIMIT 1), '0'),
-       COALESCE((SELECT "id" FROM "DomainEvent" ORDER BY "txid" DESC, "id" DESC LIMIT 1), 0),
+         (SELECT "txid"::text FROM "DomainEvent" ORDER BY "DomainEvent"."txid" DESC, "DomainEvent"."id" DESC LIMIT 1), '0'),
+       COALESCE((SELECT "id" FROM "DomainEvent" ORDER BY "DomainEvent"."txid" DESC, "DomainEvent"."id" DESC LIMIT 1), 0),
        now()
 ON CONFLICT ("name") DO NOTHING;
