@@ -1,10 +1,11 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { verifyRequest } from '@contentful/node-apps-toolkit';
+import request from 'supertest';
 import { PrismaService } from '@hangar/database';
 import { newId } from '@hangar/domain';
 import { type RunningApi, startApi } from './support/api-harness';
 import { type AssetClient, type AssetJson, createAsset } from './support/assets';
-import { newSpace, newUser } from './support/factories';
+import { JSON_TYPE, newSpace, newUser } from './support/factories';
 import { waitFor } from './support/processes';
 import { type RemoteServer, type SeenRequest, startRemoteServer } from './support/remote-server';
 import { startWorker } from './support/worker-harness';
@@ -49,25 +50,23 @@ describe('webhook delivery', () => {
     await receiver.close();
   });
 
-  /** A space with a signing secret and one webhook to `url` on `topics`. */
+  /** A space with a signing secret and one webhook to `url` on `topics`, both made through the API. */
   async function spaceWithWebhook(url: string, topics: string[], extra: { filters?: object[]; headers?: object[] } = {}) {
     const spaceId = await newSpace(api.baseUrl, user);
-    await prisma().webhookSigningSecret.create({ data: { spaceId, value: SECRET, createdById: user.id, updatedById: user.id } });
-    const webhook = await prisma().webhookDefinition.create({
-      data: {
-        id: newId(),
-        spaceId,
-        name: 'test receiver',
-        url,
-        topics,
-        filters: extra.filters ?? undefined,
-        headers: extra.headers ?? [],
-        createdById: user.id,
-        updatedById: user.id,
-      },
-    });
+    await request(api.baseUrl)
+      .put(`/spaces/${spaceId}/webhook_settings/signing_secret`)
+      .set(user.auth)
+      .set('Content-Type', JSON_TYPE)
+      .send({ value: SECRET })
+      .expect(200);
+    const created = await request(api.baseUrl)
+      .post(`/spaces/${spaceId}/webhook_definitions`)
+      .set(user.auth)
+      .set('Content-Type', JSON_TYPE)
+      .send({ name: 'test receiver', url, topics, ...(extra.filters ? { filters: extra.filters } : {}), headers: extra.headers ?? [] })
+      .expect(201);
     const c: AssetClient = { baseUrl: api.baseUrl, auth: user.auth, spaceId };
-    return { spaceId, webhookId: webhook.id, c };
+    return { spaceId, webhookId: (created.body as { sys: { id: string } }).sys.id, c };
   }
 
   const requestsTo = (path: string): SeenRequest[] => receiver.requests.filter((request) => request.path.split('?')[0] === path);
@@ -82,7 +81,7 @@ describe('webhook delivery', () => {
 
   test('one signed delivery per event, with Contentful’s headers and the entity as body', async () => {
     const path = `/hooks/${newId()}`;
-    const { c, webhookId } = await spaceWithWebhook(receiver.url(`${path}?tenant=a b`, 'localhost'), ['Asset.create'], {
+    const { c, webhookId } = await spaceWithWebhook(receiver.url(`${path}?tenant=a%20b&x=1`, 'localhost'), ['Asset.create'], {
       headers: [
         { key: 'X-Team', value: 'media' },
         { key: 'X-Api-Key', value: 'hunter2', secret: true },
@@ -148,16 +147,18 @@ describe('webhook delivery', () => {
 
   test('a webhook to 127.0.0.1 without the allow-list is refused by the guard, and the refusal is logged', async () => {
     const path = `/hooks/${newId()}`;
-    const { c, webhookId } = await spaceWithWebhook(receiver.url(path, '127.0.0.1'), ['Asset.create']);
+    const { c, spaceId, webhookId } = await spaceWithWebhook(receiver.url(path, '127.0.0.1'), ['Asset.create']);
     await createAsset(c, { title: { 'en-US': 'refused' } }).expect(201);
     await waitFor(
       async () => (await prisma().webhookDelivery.findFirst({ where: { webhookId } }))?.status === 'failed',
       10_000,
       'the delivery to fail',
     );
-    const calls = await prisma().webhookCall.findMany({ where: { webhookId } });
-    expect(calls).toHaveLength(1);
-    expect(calls[0]).toMatchObject({ statusCode: null, errors: [expect.objectContaining({ id: 'address' })] });
+    // The call log, through Contentful's route: the refusal, with no answer.
+    const log = await request(api.baseUrl).get(`/spaces/${spaceId}/webhooks/${webhookId}/calls`).set(user.auth).expect(200);
+    const items = (log.body as { items: { statusCode: number | null; errors: { id: string }[] }[] }).items;
+    expect(items).toHaveLength(1);
+    expect(items[0]?.errors).toEqual([expect.objectContaining({ id: 'address' })]);
     expect(requestsTo(path)).toHaveLength(0);
   });
 
@@ -169,7 +170,6 @@ describe('webhook delivery', () => {
     });
     await createAsset(c, { title: { 'en-US': 'other' } }).expect(201);
     // With its own id (PUT), the asset the filter names.
-    const { default: request } = await import('supertest');
     await request(api.baseUrl)
       .put(`/spaces/${c.spaceId}/environments/master/assets/${target}`)
       .set(user.auth)
