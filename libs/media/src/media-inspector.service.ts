@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import sharp, { type Metadata } from 'sharp';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
 import { exifOrientationOf, hasGpsPosition, hexColor, opaqueRgb, THUMBHASH_MAX_SIDE, thumbHashBase64 } from './image-analysis';
@@ -49,13 +49,24 @@ export interface ImageSource {
  * user of `sharp` and `file-type`.
  */
 @Injectable()
-export class MediaInspector {
+export class MediaInspector implements OnApplicationBootstrap {
   private readonly maxPixels: number;
   private readonly analysisMaxBytes: number;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.maxPixels = config.images.maxPixels;
     this.analysisMaxBytes = config.images.analysisMaxBytes;
+  }
+
+  /**
+   * Loads the ESM-only modules (`file-type`, `thumbhash`) and sharp's codecs at boot: otherwise the first file a
+   * fresh process inspects waits for them (hundreds of milliseconds on a loaded machine).
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    await Promise.all([import('file-type'), import('thumbhash')]);
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 0, g: 0, b: 0 } } })
+      .png()
+      .toBuffer();
   }
 
   /** The type the bytes say they are (undefined for text and unknown formats). */
