@@ -1,14 +1,13 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import request from 'supertest';
 import { EventStreamsService } from '../apps/api/src/events/event-streams.service';
-import { type RunningApi, startApi } from './support/api-harness';
+import { type RunningApi, spawnApiProcess, startApi } from './support/api-harness';
 import { type AssetClient, createAsset, fileField, processLocale, uploadBytes } from './support/assets';
 import { expectContentfulError } from './support/contentful-shape';
 import { JSON_TYPE, newSpace, newUser, type TestUser } from './support/factories';
 import { makeImage } from './support/images';
-import { freePort, spawnApp, waitFor } from './support/processes';
+import { waitFor } from './support/processes';
 import { type EventData, SseClient } from './support/sse';
-import { testProcessEnv } from './support/test-env';
 import { startWorker } from './support/worker-harness';
 
 /** Polls fast and beats every second, so the tests wait little; the defaults are 200 ms and 15 s. */
@@ -126,19 +125,8 @@ describe('GET /spaces/{s}/environments/{e}/events (Server-Sent Events)', () => {
   });
 
   it('two api processes serve the same stream, and a client resumes on the other one', async () => {
-    const port = await freePort();
-    const replica = spawnApp('api', testProcessEnv({ ...STREAM_SETTINGS, PORT: String(port) }));
+    const { replica, url: other } = await spawnApiProcess(STREAM_SETTINGS);
     try {
-      const other = `http://127.0.0.1:${port}`;
-      await waitFor(
-        () =>
-          fetch(`${other}/health/ready`).then(
-            (r) => r.ok,
-            () => false,
-          ),
-        30_000,
-        'the second api',
-      );
       const c = await space();
       const here = await connect(eventsUrl(c));
       const there = await connect(eventsUrl(c, other));

@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import request from 'supertest';
 import { renditionSourcePrefix, RenditionsService } from '@hangar/media';
 import { StorageService } from '@hangar/storage';
-import { type RunningApi, startApi } from './support/api-harness';
+import { type RunningApi, spawnApiProcess, startApi } from './support/api-harness';
 import {
   type AssetClient,
   type AssetJson,
@@ -22,8 +22,7 @@ import {
 import { expectContentfulError } from './support/contentful-shape';
 import { JSON_TYPE, newSpace, newUser } from './support/factories';
 import { pngClaiming } from './support/images';
-import { freePort, spawnApp, waitFor } from './support/processes';
-import { testProcessEnv } from './support/test-env';
+import { waitFor } from './support/processes';
 import { startWorker } from './support/worker-harness';
 
 /**
@@ -227,19 +226,8 @@ describe('Images API: renditions on the delivery URL', () => {
     });
 
     test('two api replicas asked at once make it once between them', async () => {
-      const port = await freePort();
-      const replica = spawnApp('api', testProcessEnv({ PORT: String(port) }));
+      const { replica, url: other } = await spawnApiProcess();
       try {
-        const other = `http://127.0.0.1:${port}`;
-        await waitFor(
-          () =>
-            fetch(`${other}/health/ready`).then(
-              (r) => r.ok,
-              () => false,
-            ),
-          30_000,
-          'the second api',
-        );
         const { path } = await processedImage(await halves(800, 400));
         const query = 'w=301&h=201&fit=thumb&fm=png';
         const responses = await Promise.all(

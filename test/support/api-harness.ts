@@ -31,23 +31,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<Runnin
   const local = `http://127.0.0.1:${port}`;
   if (TEST_REPLICAS < 2) return { app, baseUrl: local, host: `127.0.0.1:${port}`, close: () => app.close() };
 
-  const replicas = await Promise.all(
-    Array.from({ length: TEST_REPLICAS - 1 }, async () => {
-      const replicaPort = await freePort();
-      const replica = spawnApp('api', testProcessEnv({ ...env, PORT: String(replicaPort) }));
-      const url = `http://127.0.0.1:${replicaPort}`;
-      await waitFor(
-        () =>
-          fetch(`${url}/health/ready`).then(
-            (r) => r.ok,
-            () => false,
-          ),
-        30_000,
-        `api replica ${url}`,
-      );
-      return { replica, url };
-    }),
-  );
+  const replicas = await Promise.all(Array.from({ length: TEST_REPLICAS - 1 }, () => spawnApiProcess(env)));
   const balancer = await startRoundRobinProxy([local, ...replicas.map(({ url }) => url)]);
   return {
     app,
@@ -62,4 +46,21 @@ export async function startApi(env: Record<string, string> = {}): Promise<Runnin
       await app.close();
     },
   };
+}
+
+/** Another api process of the build (a replica), on a free port, once it answers ready. */
+export async function spawnApiProcess(env: Record<string, string> = {}): Promise<{ replica: ReturnType<typeof spawnApp>; url: string }> {
+  const port = await freePort();
+  const replica = spawnApp('api', testProcessEnv({ ...env, PORT: String(port) }));
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(
+    () =>
+      fetch(`${url}/health/ready`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    30_000,
+    `api replica ${url}`,
+  );
+  return { replica, url };
 }
