@@ -7,6 +7,7 @@ import { ArchiveExpansionService, expansionEntryPrefix, fileObjectKey, FilePath,
 import { ObjectOwnershipRegistry, StorageService } from '@hangar/storage';
 import { type RunningApi, startApi } from './support/api-harness';
 import { newSpace, newUser, type TestUser } from './support/factories';
+import { waitFor } from './support/processes';
 import { startWorker } from './support/worker-harness';
 import { buildZip, manyDirectoriesZip, markEncrypted, renameEntry, type ZipItem } from './support/zip';
 
@@ -97,6 +98,9 @@ describe('ZIP expansion', () => {
     expect(result.error?.message).toEqual(expect.any(String));
     if (entry !== undefined) expect(result.error?.entry).toBe(entry);
     expect(result).toMatchObject({ files: 0, folders: 0, bytes: 0 });
+    // The failure is recorded before the stored archive is removed: the footprint returns to what it was just after.
+    const same = JSON.stringify(before);
+    await waitFor(async () => JSON.stringify(await footprint()) === same, 10_000, 'the refused archive to be removed');
     expect(await footprint()).toEqual(before);
     await request(api.baseUrl).get(`/spaces/${spaceId}/folders/${folder}`).set(user.auth).expect(404);
     return result;
