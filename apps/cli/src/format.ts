@@ -25,12 +25,14 @@ export function formatDuration(ms: number): string {
 }
 
 /**
- * A plain-text table: a header row, then one row per entry, columns as wide as their widest cell (cells
- * longer than `maxCell` are cut with an ellipsis), two spaces apart, trailing spaces removed.
+ * A plain-text table: a header row, then one row per entry, columns as wide as their widest cell, two spaces
+ * apart, trailing spaces removed. Cells longer than `maxCell` are cut with an ellipsis, except in the last column,
+ * which sets no other column's width: URLs and reasons there stay whole, to be copied.
  */
 export function renderTable(header: readonly string[], rows: readonly (readonly string[])[], maxCell = 60): string {
-  const clip = (cell: string) => (cell.length > maxCell ? `${cell.slice(0, maxCell - 1)}…` : cell);
-  const all = [header, ...rows].map((row) => header.map((_, column) => clip(row[column] ?? '')));
+  const last = header.length - 1;
+  const clip = (cell: string, column: number) => (column < last && cell.length > maxCell ? `${cell.slice(0, maxCell - 1)}…` : cell);
+  const all = [header, ...rows].map((row) => header.map((_, column) => clip(row[column] ?? '', column)));
   const widths = header.map((_, column) => Math.max(...all.map((row) => row[column]?.length ?? 0)));
   return all
     .map((row) =>

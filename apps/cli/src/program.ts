@@ -60,7 +60,7 @@ export function createProgram(context: CliContext): Command {
     .option('--concurrency <n>', 'files at once', integer('--concurrency', 1, 64), 4)
     .option('--timeout <seconds>', "how long to wait for one file's processing", integer('--timeout', 1, 86_400), 600)
     .option('--json', 'print one JSON document (per-file results and totals) and nothing else on stdout')
-    // For tests and slow links: smaller tus PATCHes (resumption goes on from the last whole one the api stored).
+    // Hidden, for tests and slow links: smaller tus PATCHes, each one a point the api has confirmed.
     .addOption(
       new Option('--chunk-size <bytes>')
         .argParser(integer('--chunk-size', 1024, 1024 ** 3))

@@ -8,9 +8,12 @@ export interface ProgressDisplay extends UploadObserver {
   stop(): void;
 }
 
+const LABEL_WIDTH = 24;
+
 const doneLine = (result: FileResult, done: number, files: number) => {
   const where = result.status === 'ready' ? `asset ${result.assetId}${result.published ? ' (published)' : ''}` : result.reason;
-  return `[${done}/${files}] ${result.status === 'ready' ? 'ready ' : 'FAILED'} ${result.path} (${formatBytes(result.bytes)}): ${where}`;
+  const resumed = result.resumedFrom === null ? '' : `, resumed at ${formatBytes(result.resumedFrom)}`;
+  return `[${done}/${files}] ${result.status === 'ready' ? 'ready ' : 'FAILED'} ${result.path} (${formatBytes(result.bytes)}${resumed}): ${where}`;
 };
 
 /** `--json`: nothing but the final document goes to stdout. */
@@ -72,12 +75,12 @@ export class TerminalProgress implements ProgressDisplay {
     );
     const bytes = files.reduce((sum, file) => sum + file.bytes, 0);
     this.overall = this.multibar.create(Math.max(bytes, 1), 0, this.overallPayload(), {
-      format: 'all files {bar} {percentage}% | {sent}/{size} | {rate} | ETA {eta_formatted} | {done}/{files} files',
+      format: `${'all files'.padEnd(LABEL_WIDTH)} {bar} {percentage}% | {sent}/{size} | {rate} | ETA {eta_formatted} | {done}/{files} files`,
     });
   }
 
   fileStarted(file: LocalFile): void {
-    const label = file.path.length > 30 ? `…${file.path.slice(-29)}` : file.path.padEnd(30);
+    const label = file.path.length > LABEL_WIDTH ? `…${file.path.slice(-(LABEL_WIDTH - 1))}` : file.path.padEnd(LABEL_WIDTH);
     this.bars.set(
       file,
       this.multibar.create(Math.max(file.bytes, 1), 0, { label, sent: formatBytes(0), size: formatBytes(file.bytes), detail: 'uploading' }),

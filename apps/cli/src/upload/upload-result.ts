@@ -26,6 +26,8 @@ export interface UploadTotals {
   readonly files: number;
   readonly bytes: number;
   readonly ready: number;
+  /** Bytes of the files that became ready: the throughput in the summary is of these. */
+  readonly readyBytes: number;
   readonly failed: number;
   readonly durationMs: number;
 }

@@ -62,6 +62,7 @@ export async function upload(context: CliContext, paths: readonly string[], opti
     files: results.length,
     bytes: results.reduce((sum, result) => sum + result.bytes, 0),
     ready: results.filter((result) => result.status === 'ready').length,
+    readyBytes: results.filter((result) => result.status === 'ready').reduce((sum, result) => sum + result.bytes, 0),
     failed: results.filter((result) => result.status === 'failed').length,
     durationMs: Date.now() - started,
   };
@@ -85,12 +86,15 @@ export function summaryTable(results: readonly FileResult[]): string {
       result.assetId ?? '–',
       (result.status === 'ready' ? result.url : result.reason) ?? '',
     ]),
-    100,
+    60,
   );
 }
 
+/** The last line: how many files, how long, and how fast the bytes that became assets went. */
 export function summaryLine(totals: UploadTotals): string {
-  const rate = formatRate(totals.bytes, totals.durationMs);
-  const outcome = totals.failed === 0 ? `all ${totals.ready} ready` : `${totals.ready} ready, ${totals.failed} failed`;
-  return `${totals.files} file${totals.files === 1 ? '' : 's'}, ${formatBytes(totals.bytes)} in ${formatDuration(totals.durationMs)} (${rate}): ${outcome}`;
+  const head = `${totals.files} file${totals.files === 1 ? '' : 's'}, ${formatBytes(totals.bytes)} in ${formatDuration(totals.durationMs)}`;
+  const rate = formatRate(totals.readyBytes, totals.durationMs);
+  if (totals.failed === 0) return `${head} (${rate}): all ready`;
+  const ready = totals.ready === 0 ? '0 ready' : `${totals.ready} ready (${formatBytes(totals.readyBytes)}, ${rate})`;
+  return `${head}: ${ready}, ${totals.failed} failed`;
 }
