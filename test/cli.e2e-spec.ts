@@ -76,6 +76,16 @@ describe('hangar CLI', () => {
 
   const runCli = (args: string[], env: Record<string, string>, stdin?: string) => startCli(args, env, stdin).done;
 
+  /** Runs util-linux's `script` (a pseudo-terminal) with only the variables given. */
+  function runScript(args: string[], env: Record<string, string>): Promise<CliRun> {
+    const child = spawn('script', args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  }
+
   /** The variables of a user who has not logged in, but passes the api and token in the environment. */
   const asUser = (user: TestUser, configHome = scratch('config'), url = api.baseUrl) => ({
     XDG_CONFIG_HOME: configHome,
@@ -145,6 +155,34 @@ describe('hangar CLI', () => {
       const bare = await runCli(['login'], env);
       expect(bare.code).toBe(1);
       expect(bare.stderr).toContain('--url is required');
+    });
+
+    it('prompts on a terminal for what is missing, without echoing the token', async () => {
+      const user = await newUser(api.baseUrl);
+      const home = scratch('login-prompt');
+      const child = spawn('script', ['-qec', `exec ${process.execPath} ${BIN} login`, '/dev/null'], {
+        env: { PATH: process.env.PATH ?? '', XDG_CONFIG_HOME: home, HOME: home },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let screen = '';
+      const answered = new Set<string>();
+      // Each answer is typed once its question is on the screen, as a person would.
+      child.stdout.on('data', (chunk: Buffer) => {
+        screen += chunk.toString();
+        if (screen.includes('Hangar URL [http://localhost:3000]: ') && !answered.has('url')) {
+          answered.add('url');
+          child.stdin.write(`${api.baseUrl}\r`);
+        }
+        if (screen.includes('Personal access token: ') && !answered.has('token')) {
+          answered.add('token');
+          child.stdin.write(`${user.token}\r`);
+        }
+      });
+      const [code] = (await once(child, 'close')) as [number | null];
+      expect(code).toBe(0);
+      expect(screen).toContain(`Logged in to ${api.baseUrl}`);
+      expect(screen).not.toContain(user.token);
+      expect(JSON.parse(readFileSync(join(home, 'hangar/config.json'), 'utf8'))).toEqual({ url: api.baseUrl, token: user.token });
     });
 
     it('HANGAR_URL and HANGAR_TOKEN override the stored login', async () => {
@@ -227,6 +265,25 @@ describe('hangar CLI', () => {
       expect(plain.stdout).toMatch(/huge\.bin\s+4\.00 MiB\s+failed\s+–\s+upload: 413/);
       expect(plain.stdout).toContain('1 file, 4.00 MiB in');
       expect(plain.stdout).toContain('0 ready, 1 failed');
+    });
+
+    it('on a terminal: a line per finished file above the bars, the overall bar with throughput and ETA, then the summary', async () => {
+      const user = await newUser(api.baseUrl);
+      const spaceId = await newSpace(api.baseUrl, user);
+      const folder = scratch('terminal');
+      for (const name of ['one.bin', 'two.bin', 'three.bin']) writeFileSync(join(folder, name), randomBytes(300 * KiB));
+      // util-linux's script gives the CLI a pseudo-terminal as stdout (200 columns, so no frame is cut short).
+      const command = `stty cols 200; exec ${process.execPath} ${BIN} upload ${folder} --space ${spaceId}`;
+      const run = await runScript(['-qec', command, '/dev/null'], asUser(user));
+      expect(run.code).toBe(0);
+      // eslint-disable-next-line no-control-regex -- the terminal's escape sequences are what is removed
+      const screen = run.stdout.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+      // The last frame, drawn when the bars stop: everything sent, a rate, an ETA, every file done.
+      expect(screen).toMatch(/all files +\S+ 100% \| 900\.0 KiB\/900\.0 KiB \| [\d.]+ (KiB|MiB)\/s \| ETA +\d+s \| 3\/3 files/);
+      for (const name of ['one.bin', 'two.bin', 'three.bin'])
+        expect(screen).toMatch(new RegExp(`\\[\\d/3\\] ready  \\S*${name} \\(300\\.0 KiB\\)`));
+      expect(screen).toMatch(/^FILE\s+SIZE\s+STATUS\s+ASSET\s+URL OR REASON\s*$/m);
+      expect(screen).toContain('3 files, 900.0 KiB in');
     });
 
     it('resumes an interrupted upload from the offset the api holds, not from 0', async () => {

@@ -1,9 +1,12 @@
+import { setMaxListeners } from 'node:events';
 import type { CliContext } from './cli-context';
 import { runCli } from './program';
 
 /** The `hangar` command: the environment it reads is handed over here, the only place that reads process.env. */
 async function main(): Promise<void> {
   const interrupt = new AbortController();
+  // Every upload in flight listens for the interruption: --concurrency of them, more than Node's default warning limit.
+  setMaxListeners(0, interrupt.signal);
   const context: CliContext = {
     env: {
       HANGAR_URL: process.env.HANGAR_URL,
@@ -30,7 +33,8 @@ async function main(): Promise<void> {
 
   const status = await runCli(process.argv.slice(2), context);
   // Idle keep-alive connections and timers must not hold the process once the command is done.
-  process.exitCode = interrupt.signal.aborted && status === 0 ? 130 : status;
+  // Interrupted: 130, as a shell reports a command Ctrl-C ended, whatever became of the files.
+  process.exitCode = interrupt.signal.aborted ? 130 : status;
   process.stdout.write('', () => process.exit());
 }
 

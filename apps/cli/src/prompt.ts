@@ -19,7 +19,6 @@ export async function ask(terminal: Terminal, question: string, fallback?: strin
 /** Asks for a secret without echoing it: the terminal is put in raw mode and each key read by hand. */
 export function askSecret(terminal: Terminal, question: string): Promise<string> {
   const { stdin, stderr } = terminal;
-  stderr.write(`${question}: `);
   return new Promise((resolve, reject) => {
     let secret = '';
     const finish = (error?: Error) => {
@@ -38,9 +37,11 @@ export function askSecret(terminal: Terminal, question: string): Promise<string>
         else if (character >= ' ') secret += character;
       }
     };
+    // Raw mode (no echo) before the question shows: what is typed as soon as it shows must not be echoed.
     stdin.setRawMode(true);
     stdin.resume();
     stdin.on('data', onData);
+    stderr.write(`${question}: `);
   });
 }
 

@@ -111,6 +111,8 @@ export class TerminalProgress implements ProgressDisplay {
   }
 
   stop(): void {
+    // A redraw first: the lines logged since the last frame are written only by one, and stop() does not draw one.
+    this.multibar.update();
     this.multibar.stop();
   }
 

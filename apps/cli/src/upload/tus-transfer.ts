@@ -6,13 +6,41 @@ type UrlStorage = NonNullable<tus.UploadOptions['urlStorage']>;
 
 /**
  * tus-js-client's own URL storage for Node: a JSON file of upload URLs by file fingerprint (path, size, mtime,
- * endpoint), locked with proper-lockfile so concurrent uploads and processes can share it. Its Node entry exports
- * it, its type declarations do not.
+ * endpoint), locked with proper-lockfile so that processes can share it. Its Node entry exports it, its type
+ * declarations do not. Calls are queued one at a time within this process, so that parallel uploads do not
+ * contend for the lock file, and a lock another process holds is waited for past proper-lockfile's own few
+ * retries: long enough for the lock of a killed process to go stale (10 s) rather than fail the upload.
  */
 export function fileUrlStorage(path: string): UrlStorage {
   const { FileUrlStorage } = tus as unknown as { FileUrlStorage?: new (path: string) => UrlStorage };
   if (typeof FileUrlStorage !== 'function') throw new Error('tus-js-client has no FileUrlStorage: resumable uploads need its Node build');
-  return new FileUrlStorage(path);
+  const storage = new FileUrlStorage(path);
+  let queue: Promise<unknown> = Promise.resolve();
+  const queued = <T>(operation: () => Promise<T>): Promise<T> => {
+    const result = queue.then(() => waitingForLock(operation));
+    queue = result.catch(() => undefined);
+    return result;
+  };
+  return {
+    findAllUploads: () => queued(() => storage.findAllUploads()),
+    findUploadsByFingerprint: (fingerprint) => queued(() => storage.findUploadsByFingerprint(fingerprint)),
+    removeUpload: (key) => queued(() => storage.removeUpload(key)),
+    addUpload: (fingerprint, upload) => queued(() => storage.addUpload(fingerprint, upload)),
+  };
+}
+
+const LOCK_WAIT_MS = 15_000;
+
+async function waitingForLock<T>(operation: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
+    try {
+      return await operation();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED' || Date.now() + wait > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
 }
 
 /** Waits before tus-js-client's retries of a request that failed for a reason that may pass (ms). */
