@@ -257,6 +257,13 @@ describe('hangar CLI', () => {
       expect(byName.get('huge.bin')).toMatchObject({ status: 'failed', assetId: null, uploadId: null });
       expect(byName.get('huge.bin')?.reason).toMatch(/^upload: 413/);
 
+      // A locale the environment does not have is refused before anything is uploaded.
+      const unknownLocale = await runCli(['upload', folder, '--json', '--space', spaceId, '--locale', 'xx-XX'], asUser(user));
+      expect(unknownLocale).toMatchObject({ code: 1, stdout: '' });
+      expect(unknownLocale.stderr).toContain('has no locale xx-XX (it has en-US)');
+      const assets = await request(api.baseUrl).get(`/spaces/${spaceId}/environments/master/assets`).set(user.auth).expect(200);
+      expect((assets.body as { total: number }).total).toBe(1);
+
       // Without --json: a line per file, the summary table and the totals, the reason in the table.
       const plain = await runCli(['upload', join(folder, 'huge.bin'), '--space', spaceId], asUser(user));
       expect(plain.code).toBe(1);

@@ -83,9 +83,17 @@ export async function resolveSpace(client: HangarClient, named: string | undefin
   );
 }
 
-/** The environment's default locale: what files and titles are written under unless `--locale` says otherwise. */
-export async function defaultLocale(client: HangarClient, ref: EnvironmentRef): Promise<string> {
+/**
+ * The locale to write titles and files under: the one named, which must be one of the environment's (checked
+ * before anything is uploaded), else the environment's default locale.
+ */
+export async function resolveLocale(client: HangarClient, ref: EnvironmentRef, named?: string): Promise<string> {
   const locales = await client.request<Collection<LocaleJson>>('GET', `${environmentPath(ref)}/locales`, { query: { limit: 1000 } });
+  if (named !== undefined) {
+    if (locales.items.some((locale) => locale.code === named)) return named;
+    const known = locales.items.map((locale) => locale.code).join(', ');
+    throw new Error(`environment ${ref.environmentId} of space ${ref.spaceId} has no locale ${named} (it has ${known})`);
+  }
   const found = locales.items.find((locale) => locale.default === true) ?? locales.items[0];
   if (found === undefined) throw new Error(`environment ${ref.environmentId} of space ${ref.spaceId} has no locale`);
   return found.code;

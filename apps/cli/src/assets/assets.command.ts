@@ -5,7 +5,7 @@ import {
   type AssetJson,
   assetPath,
   type Collection,
-  defaultLocale,
+  resolveLocale,
   type EnvironmentRef,
   environmentPath,
   resolveSpace,
@@ -47,7 +47,7 @@ export async function listAssets(context: CliContext, options: ListOptions): Pro
     query: { limit: options.limit, order: '-sys.createdAt', 'fields.title[match]': options.query },
   });
   if (options.json === true) return printJson(context, page);
-  const locale = options.locale ?? (await defaultLocale(client, environment));
+  const locale = await resolveLocale(client, environment, options.locale);
   const rows = page.items.map((asset) => {
     const file = asset.fields.file?.[locale];
     return [

@@ -1,7 +1,7 @@
 import { type CliContext, connect, nonEmpty, printJson } from '../cli-context';
 import { configDirectory, ensureConfigDirectory, tusUploadsFile } from '../config-store';
 import { formatBytes, formatDuration, formatRate, renderTable } from '../format';
-import { defaultLocale, type EnvironmentRef, resolveSpace } from '../hangar-api';
+import { type EnvironmentRef, resolveLocale, resolveSpace } from '../hangar-api';
 import { collectFiles } from './collect-files';
 import { PlainProgress, type ProgressDisplay, SilentProgress, TerminalProgress } from './progress';
 import { runUploads } from './run-uploads';
@@ -27,7 +27,7 @@ export async function upload(context: CliContext, paths: readonly string[], opti
   const client = await connect(context);
   const spaceId = await resolveSpace(client, options.space ?? nonEmpty(context.env.HANGAR_SPACE));
   const environment: EnvironmentRef = { spaceId, environmentId: options.env };
-  const locale = options.locale ?? (await defaultLocale(client, environment));
+  const locale = await resolveLocale(client, environment, options.locale);
   const directory = configDirectory(context.env);
   await ensureConfigDirectory(directory);
 
