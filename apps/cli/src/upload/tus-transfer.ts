@@ -93,7 +93,11 @@ function describe(error: Error): Error {
 export async function tusTransfer(absolutePath: string, options: TusTransferOptions): Promise<TusTransferResult> {
   if (options.signal.aborted) throw new TransferInterrupted();
   let resumedFrom: number | null = null;
-  const upload = new tus.Upload(createReadStream(absolutePath), {
+  const source = createReadStream(absolutePath);
+  // tus-js-client reads the file by its path (a stream per chunk) and reports its errors itself; this stream only
+  // names the file, and an error opening it (the file went since it was listed) must not end the process.
+  source.on('error', () => undefined);
+  const upload = new tus.Upload(source, {
     endpoint: options.endpoint,
     headers: { Authorization: `Bearer ${options.token}` },
     chunkSize: options.chunkSize,
@@ -113,8 +117,15 @@ export async function tusTransfer(absolutePath: string, options: TusTransferOpti
     },
   });
 
-  const previous = await upload.findPreviousUploads();
-  const newest = previous.sort((a, b) => (a.creationTime < b.creationTime ? 1 : -1))[0];
+  let previous: Awaited<ReturnType<typeof upload.findPreviousUploads>>;
+  try {
+    previous = await upload.findPreviousUploads();
+  } catch (error) {
+    source.destroy(); // tus-js-client closes the file only once the upload has started
+    throw error;
+  }
+  // creationTime is a Date's toString(): compared as dates, the newest first.
+  const newest = previous.sort((a, b) => Date.parse(b.creationTime) - Date.parse(a.creationTime))[0];
   if (newest) upload.resumeFromPreviousUpload(newest);
 
   return new Promise<TusTransferResult>((resolve, reject) => {
