@@ -71,7 +71,7 @@ export function createProgram(context: CliContext): Command {
       'after',
       `
 Each file goes through tus; an upload interrupted (Ctrl-C, a lost connection, a crash) resumes from where the api
-holds it when the same command runs again. Exit status 1 when any file failed.
+holds it when the same command runs again. Exit status 1 when any file failed, 130 after Ctrl-C.
 
 Examples:
   hangar upload photos/ --space abc123
