@@ -63,6 +63,9 @@ export class QueueDashboardController {
   /** The request, with its URL relative to the dashboard, to Bull Board's own Express app; 404 for what it does not serve. */
   private handOver(request: Request, response: Response): Promise<void> {
     response.locals[METRICS_ROUTE_LOCAL] = QUEUE_DASHBOARD_PATH;
+    // Every answer starts as Contentful JSON (request-id middleware); Express keeps a type already set, and the
+    // dashboard's pages, files and API each need their own.
+    response.removeHeader('Content-Type');
     const url = request.url;
     request.url = url.slice(QUEUE_DASHBOARD_PATH.length) || '/';
     if (!request.url.startsWith('/')) request.url = `/${request.url}`;
