@@ -70,9 +70,10 @@ describe('Prometheus metrics', () => {
   const remoteBytes = randomBytes(3000);
 
   beforeAll(async () => {
-    remote = await startRemoteServer((_request, response) =>
-      response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': remoteBytes.length }).end(remoteBytes),
-    );
+    remote = await startRemoteServer((request, response) => {
+      if (request.url !== '/remote.bin') return void response.writeHead(404).end();
+      response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': remoteBytes.length }).end(remoteBytes);
+    });
     api = await startApi(ENV);
     worker = await startWorker({ ...ENV, WORKER_METRICS_PORT: '0' });
     workerUrl = worker.get(WorkerMetricsServer).url ?? '';
@@ -204,27 +205,35 @@ describe('Prometheus metrics', () => {
   });
 
   it('counts processing jobs by result and a remote import under its door, on the worker', async () => {
-    const processed = sample('hangar_job_duration_seconds_count', {
-      queue: QueueName.AssetProcessing,
-      job: 'process-asset-file',
-      result: 'completed',
-    });
+    const job = (result: string) =>
+      sample('hangar_job_duration_seconds_count', { queue: QueueName.AssetProcessing, job: 'process-asset-file', result });
     const before = await scrape(workerUrl);
+    const remoteFile = (path: string) => ({
+      'en-US': { contentType: 'application/octet-stream', fileName: 'remote.bin', upload: remote.url(path, 'localhost') },
+    });
     const local = await createAsset(c, { file: { 'en-US': fileField(await uploadBytes(c, await makeImage(8, 8))) } }).expect(201);
-    const imported = await createAsset(c, {
-      file: {
-        'en-US': { contentType: 'application/octet-stream', fileName: 'remote.bin', upload: remote.url('/remote.bin', 'localhost') },
-      },
-    }).expect(201);
+    const imported = await createAsset(c, { file: remoteFile('/remote.bin') }).expect(201);
+    // A remote 404 is a permanent failure: the job fails once, not retried.
+    const missing = await createAsset(c, { file: remoteFile('/missing.bin') }).expect(201);
+    for (const asset of [local, imported, missing]) await processLocale(c, asset.body.sys.id as string, 'en-US', 1).expect(204);
     for (const asset of [local, imported]) {
-      await processLocale(c, asset.body.sys.id as string, 'en-US', 1).expect(204);
       const { body } = await waitForProcessing(c, asset.body.sys.id as string, 'en-US');
       expect(body.fields.file?.['en-US']?.url).toEqual(expect.any(String));
     }
-    // The job's duration is observed once it returns, a moment after its result is visible.
-    await waitFor(async () => moved(before, await scrape(workerUrl), processed) >= 2, 10_000, 'two processing jobs counted');
+    const failed = await waitForProcessing(c, missing.body.sys.id as string, 'en-US');
+    expect(failed.body.sys.fileProcessing?.['en-US']?.status).toBe('failed');
+    // A job's duration is observed once it returns, a moment after its result is visible.
+    await waitFor(
+      async () => {
+        const now = await scrape(workerUrl);
+        return moved(before, now, job('completed')) >= 2 && moved(before, now, job('failed')) >= 1;
+      },
+      10_000,
+      'two processing jobs completed and one failed',
+    );
     const after = await scrape(workerUrl);
-    expect(moved(before, after, processed)).toBe(2);
+    expect(moved(before, after, job('completed'))).toBe(2);
+    expect(moved(before, after, job('failed'))).toBe(1);
     expect(moved(before, after, sample('hangar_upload_bytes_total', { door: 'remote' }))).toBe(remoteBytes.length);
     expect(moved(before, after, sample('hangar_upload_duration_seconds_count', { door: 'remote', result: 'completed' }))).toBe(1);
   });
