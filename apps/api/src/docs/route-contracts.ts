@@ -19,7 +19,7 @@ import { MANAGEMENT_CONTENT_TYPE } from '../common/request-id.middleware';
 import { EXPECTS_VERSION, VERSION_HEADER } from '../common/version-header.decorator';
 import { ApiErrors } from './openapi.decorators';
 
-/** Set on a handler once described: the classes are shared by every app a process makes (Jest makes many). */
+/** Set on a handler (and its class) once described: the classes are shared by every app a process makes (Jest makes many). */
 const DESCRIBED = 'hangar:openapi-described';
 const READ_METHODS = new Set<RequestMethod>([RequestMethod.GET, RequestMethod.HEAD, RequestMethod.OPTIONS]);
 
@@ -75,7 +75,7 @@ export function describeRoutes(modules: ModulesContainer): void {
   }
 }
 
-function describeController(controller: Type): void {
+export function describeController(controller: Type): void {
   if (Reflect.getOwnMetadata(DESCRIBED, controller) !== true) {
     ApiTags(controller.name.replace(/Controller$/, ''))(controller);
     Reflect.defineMetadata(DESCRIBED, true, controller);
