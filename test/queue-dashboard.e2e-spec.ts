@@ -73,6 +73,22 @@ describe('queue dashboard', () => {
     expect(cleanup?.counts.waiting).toBeGreaterThanOrEqual(1);
   });
 
+  it("refuses an action another site's page sends with the browser's credentials", async () => {
+    const queue = queues().queue(QueueName.Webhooks);
+    const auth = basic('admin', TEST_ADMIN_TOKEN);
+    for (const origin of ['http://evil.example', 'null']) {
+      const path = `/admin/queues/api/queues/${QueueName.Webhooks}/pause`;
+      expectContentfulError(await request(api.baseUrl).put(path).set(auth).set('Origin', origin), 403, 'AccessDenied');
+    }
+    expect(await queue.isPaused()).toBe(false);
+    // Its own page's origin is fine (and reading is never refused for it).
+    const own = new URL(api.baseUrl).origin;
+    await request(api.baseUrl).put(`/admin/queues/api/queues/${QueueName.Webhooks}/pause`).set(auth).set('Origin', own).expect(200);
+    expect(await queue.isPaused()).toBe(true);
+    await request(api.baseUrl).put(`/admin/queues/api/queues/${QueueName.Webhooks}/resume`).set(auth).set('Origin', own).expect(200);
+    await request(api.baseUrl).get('/admin/queues/api/queues').set(auth).set('Origin', 'http://evil.example').expect(200);
+  });
+
   it("acts on Hangar's queues: pause and resume, as BullMQ then reports", async () => {
     const queue = queues().queue(QueueName.FileExpansion);
     await request(api.baseUrl).put(`/admin/queues/api/queues/${QueueName.FileExpansion}/pause`).set(adminAuth).expect(200);

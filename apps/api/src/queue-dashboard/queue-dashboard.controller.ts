@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, Controller, Get, Patch, Post, Put, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { HangarError, NotFoundError } from '@hangar/domain';
+import { AccessDeniedError, HangarError, NotFoundError } from '@hangar/domain';
 import { AdminOnly, BasicCredentials } from '../auth/auth.decorators';
 import { ContentfulExceptionFilter } from '../common/contentful-exception.filter';
 import { METRICS_ROUTE_LOCAL } from '../metrics/http-metrics.middleware';
@@ -62,6 +62,7 @@ export class QueueDashboardController {
 
   /** The request, with its URL relative to the dashboard, to Bull Board's own Express app; 404 for what it does not serve. */
   private handOver(request: Request, response: Response): Promise<void> {
+    refuseCrossSiteActions(request);
     response.locals[METRICS_ROUTE_LOCAL] = QUEUE_DASHBOARD_PATH;
     // Every answer starts as Contentful JSON (request-id middleware); Express keeps a type already set, and the
     // dashboard's pages, files and API each need their own.
@@ -79,5 +80,25 @@ export class QueueDashboardController {
         reject(error instanceof Error ? error : new NotFoundError('QueueDashboardPage'));
       });
     });
+  }
+}
+
+/**
+ * A browser sends the Basic credentials it holds for the dashboard with any request to it, from any page — also a
+ * form another site posts here. Browsers name the page's origin on every request that is not a GET: an action
+ * whose origin is another host is refused (the dashboard's own page is same-origin; scripts without a browser send
+ * no Origin).
+ */
+function refuseCrossSiteActions(request: Request): void {
+  const origin = request.header('origin');
+  if (request.method === 'GET' || origin === undefined) return;
+  let host: string | undefined;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    host = undefined; // `Origin: null` (a sandboxed or privacy-sensitive context) is no origin of ours
+  }
+  if (host !== request.header('host')) {
+    throw new AccessDeniedError('Queue dashboard actions are taken from its own page only (the Origin is another site).');
   }
 }
