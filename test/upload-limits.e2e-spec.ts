@@ -128,6 +128,7 @@ describe('Upload limits: concurrent uploads per user', () => {
     // A body the server fetches itself (a remote import) is bounded by the worker instead, and takes no slot.
     const sessions = api.app.get(UploadSessionService);
     const body = (sender: 'client' | 'server') => ({
+      door: 'octet-stream' as const,
       chunks: Readable.from([Buffer.from('x')]),
       declaredLength: 1,
       clientGone: () => false,

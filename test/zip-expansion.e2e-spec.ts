@@ -281,6 +281,7 @@ describe('ZIP expansion', () => {
 
   describe('startAndWait (for dialects that answer once the files are in)', () => {
     const body = (archive: Buffer) => ({
+      door: 'files' as const,
       chunks: Readable.from([archive]) as AsyncIterable<Buffer>,
       declaredLength: archive.length,
       clientGone: () => false,
@@ -318,6 +319,7 @@ describe('ZIP expansion', () => {
         spaceId,
         user.id,
         {
+          door: 'zip',
           chunks: Readable.from([bytes]) as AsyncIterable<Buffer>,
           declaredLength: bytes.length,
           clientGone: () => false,
@@ -362,6 +364,7 @@ describe('ZIP expansion', () => {
         spaceId,
         user.id,
         {
+          door: 'zip',
           chunks: Readable.from([bytes]) as AsyncIterable<Buffer>,
           declaredLength: bytes.length,
           clientGone: () => false,

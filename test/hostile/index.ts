@@ -9,6 +9,7 @@ import type { HostileCase } from './hostile-case';
 import { publicAssetCases } from './public-assets.cases';
 import { requestCases } from './requests.cases';
 import { routeCases } from './routes.cases';
+import { surfaceCases } from './surface.cases';
 import { tusCases } from './tus.cases';
 import { webhookCases } from './webhooks.cases';
 import { zipCases } from './zip.cases';
@@ -29,5 +30,6 @@ export function allHostileCases(): HostileCase[] {
     ...publicAssetCases(),
     ...webhookCases(),
     ...eventStreamCases(),
+    ...surfaceCases(),
   ];
 }

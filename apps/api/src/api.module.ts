@@ -3,6 +3,7 @@ import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { type AppConfig, ConfigModule } from '@hangar/config';
 import { DatabaseModule } from '@hangar/database';
 import { EventsModule } from '@hangar/events';
+import { MetricsModule } from '@hangar/observability';
 import { QueueModule } from '@hangar/queue';
 import { StorageModule } from '@hangar/storage';
 import { AssetsModule } from './assets/assets.module';
@@ -19,6 +20,9 @@ import { EventStreamsModule } from './events/events.module';
 import { FilesApiModule } from './files/files.module';
 import { HealthModule } from './health/health.module';
 import { LocalesModule } from './locales/locales.module';
+import { ApiMetricsModule } from './metrics/metrics.module';
+import { ApiDocsModule } from './docs/api-docs.module';
+import { QueueDashboardModule } from './queue-dashboard/queue-dashboard.module';
 import { SpacesModule } from './spaces/spaces.module';
 import { TusModule } from './tus/tus.module';
 import { UploadsModule } from './uploads/uploads.module';
@@ -32,6 +36,7 @@ export class ApiModule {
       module: ApiModule,
       imports: [
         ConfigModule.forRoot(config),
+        MetricsModule,
         DatabaseModule,
         StorageModule,
         QueueModule,
@@ -50,6 +55,9 @@ export class ApiModule {
         DialectsModule,
         WebhooksModule,
         EventStreamsModule,
+        ApiMetricsModule,
+        ApiDocsModule,
+        QueueDashboardModule,
       ],
       // Guards run in this order, and only for a matched route (an unknown route is the router's 404, token or not):
       // a path with control characters is a 400 before any token or database lookup; the environment is looked up

@@ -3,11 +3,15 @@ import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppConfig } from '@hangar/config';
+import { HangarMetrics } from '@hangar/observability';
 import { ApiModule } from './api.module';
 import { answerClientErrorsAsContentful, refuseUnmetHttpRequirements } from './common/client-errors';
 import { ContentfulExceptionFilter } from './common/contentful-exception.filter';
 import { continueWhenBodyIsRead } from './common/expect-continue';
 import { assignRequestId } from './common/request-id.middleware';
+import { ApiDocument } from './docs/api-docs.controller';
+import { buildApiDocument } from './docs/api-document';
+import { countRequests } from './metrics/http-metrics.middleware';
 
 /**
  * Builds the api application (not yet listening). `main.ts` and the
@@ -27,6 +31,7 @@ export async function createApiApp(config: AppConfig, logger: LoggerService | fa
   app.set('trust proxy', config.http.trustProxyHops);
   app.useGlobalFilters(new ContentfulExceptionFilter());
   app.use(assignRequestId);
+  app.use(countRequests(app.get(HangarMetrics)));
   app.use(refuseUnmetHttpRequirements);
   answerClientErrorsAsContentful(app.getHttpServer());
   continueWhenBodyIsRead(app.getHttpServer());
@@ -85,5 +90,7 @@ export async function createApiApp(config: AppConfig, logger: LoggerService | fa
     (request: IncomingMessage, callback: (error: Error | null, options: typeof cors & { preflightContinue: boolean }) => void) =>
       callback(null, { ...cors, preflightContinue: request.headers['access-control-request-method'] === undefined }),
   );
+  // Scanned once every module is in place, before the first request: /docs-json serves it as it is.
+  app.get(ApiDocument).publish(buildApiDocument(app, config));
   return app;
 }

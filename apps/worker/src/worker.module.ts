@@ -6,10 +6,12 @@ import { DatabaseModule } from '@hangar/database';
 import { EventsModule, WebhookDeliveryModule } from '@hangar/events';
 import { FilesModule } from '@hangar/files';
 import { IngestModule } from '@hangar/ingest';
+import { MetricsModule } from '@hangar/observability';
 import { JOB_HANDLERS, type JobHandler, JobWorkersService, QueueModule } from '@hangar/queue';
 import { StorageModule } from '@hangar/storage';
 import { AssetProcessingProcessor } from './assets/asset-processing.processor';
 import { FileExpansionProcessor } from './files/file-expansion.processor';
+import { WorkerMetricsServer } from './metrics/worker-metrics.server';
 import { OutboxDispatcherJob } from './outbox/outbox-dispatcher.job';
 import { OrphanSweepJob } from './storage/orphan-sweep.job';
 import { StoredObjectsRemovalProcessor } from './storage/stored-objects-removal.processor';
@@ -17,7 +19,7 @@ import { UploadPurgeJob } from './uploads/upload-purge.job';
 import { WebhookDeliveryProcessor } from './webhooks/webhook-delivery.processor';
 import { WebhookFanoutJob } from './webhooks/webhook-fanout.job';
 
-/** The worker: BullMQ processors and scheduled jobs; it serves no HTTP. */
+/** The worker: BullMQ processors and scheduled jobs; it serves no HTTP but its own /metrics (WORKER_METRICS_PORT). */
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -26,6 +28,7 @@ export class WorkerModule {
       imports: [
         ConfigModule.forRoot(config),
         ScheduleModule.forRoot(),
+        MetricsModule,
         DatabaseModule,
         StorageModule,
         QueueModule,
@@ -55,6 +58,7 @@ export class WorkerModule {
           inject: [AssetProcessingProcessor, FileExpansionProcessor, StoredObjectsRemovalProcessor, WebhookDeliveryProcessor],
         },
         JobWorkersService,
+        WorkerMetricsServer,
       ],
     };
   }

@@ -24,6 +24,11 @@ export interface AppConfig {
     readonly publicEndpoint: URL;
   };
   readonly publicBaseUrl: URL;
+  /**
+   * Prometheus metrics: `token`, when set, is the Bearer token `/metrics` asks for (api and worker alike);
+   * `workerPort`, when set, is where the worker serves its own `/metrics` (0: a free port, for tests).
+   */
+  readonly metrics: { readonly token: string | undefined; readonly workerPort: number | undefined };
   /** `promoteExisting`: whether `email` may name an existing user who is not yet an administrator. */
   readonly admin: { readonly token: string | undefined; readonly email: string; readonly promoteExisting: boolean };
   readonly uploads: {
@@ -156,6 +161,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       publicEndpoint: new URL(raw.S3_PUBLIC_ENDPOINT === '' ? raw.S3_ENDPOINT : raw.S3_PUBLIC_ENDPOINT),
     },
     publicBaseUrl: new URL(raw.PUBLIC_BASE_URL),
+    metrics: { token: raw.METRICS_TOKEN, workerPort: raw.WORKER_METRICS_PORT },
     admin: { token: raw.HANGAR_ADMIN_TOKEN, email: raw.HANGAR_ADMIN_EMAIL, promoteExisting: raw.HANGAR_ADMIN_PROMOTE_EXISTING === 'true' },
     uploads: {
       ttlSeconds: raw.UPLOAD_TTL_SECONDS,

@@ -178,6 +178,22 @@ export const configSchema = z.object({
   EVENT_STREAM_POLL_MS: integer(200, 20, 10_000),
   EVENT_STREAM_BUFFER_BYTES: integer(256 * 1024, 1024, 64 * MEGABYTE),
   EVENT_STREAM_PING_SECONDS: integer(15, 1, 300),
+  // Bearer token /metrics asks for (api and worker); empty: /metrics is open (keep it off the public network then).
+  METRICS_TOKEN: z
+    .string()
+    .trim()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  // Where the worker serves its own /metrics (it has no other HTTP server); empty: it serves none.
+  WORKER_METRICS_PORT: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(65535))
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });

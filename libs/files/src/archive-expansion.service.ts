@@ -282,7 +282,7 @@ export class ArchiveExpansionService {
         row.spaceId,
         row.createdById,
         // Hangar reads these bytes itself: no client slot or idle timer; the cap and the hashing are the core's.
-        { chunks, declaredLength: size, clientGone: () => false, sender: 'server' },
+        { door: 'zip', chunks, declaredLength: size, clientGone: () => false, sender: 'server' },
         { objectKeyOf: (uploadId) => `${prefix}${uploadId}` },
       );
     } catch (error) {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MetricsModule } from '@hangar/observability';
 import { QueueModule } from '@hangar/queue';
 import { PartSpool } from './part-spool';
 import { TusLocker } from './tus-locker';
@@ -10,8 +11,9 @@ import { UploadSlots } from './upload-slots';
 import { UploadsService } from './uploads.service';
 
 @Module({
-  // Upload slots are counted in Redis (a global module the apps import anyway; said here for contexts that do not).
-  imports: [QueueModule],
+  // Upload slots are counted in Redis, and every door's bytes in the app's metrics (global modules the apps import
+  // anyway; said here for contexts that do not).
+  imports: [QueueModule, MetricsModule],
   providers: [UploadSessionService, UploadsService, UploadCleanupService, UploadObjectOwner, UploadSlots, PartSpool, TusLocker, TusUploads],
   exports: [UploadSessionService, UploadsService, UploadCleanupService, UploadObjectOwner, UploadSlots, PartSpool, TusUploads],
 })

@@ -38,6 +38,7 @@ export class RemoteImportService {
     const response = await this.outbound.get(url, { maxBytes: this.config.uploads.maxBytes, signal: options.signal });
     try {
       const upload = await this.sessions.ingest(target, createdById, {
+        door: 'remote',
         chunks: response.body,
         declaredLength: response.contentLength,
         // Nobody is waiting on the other end: a broken download fails with its own reason from the body.

@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from '@hangar/config';
 import { constraintViolationOf, Prisma, PrismaService, type Upload } from '@hangar/database';
 import { type EnvironmentTarget, HangarError, newId, NotFoundError, ServiceUnavailableError } from '@hangar/domain';
 import { DomainEventsService, EventTopic } from '@hangar/events';
+import { HangarMetrics, type UploadDoor } from '@hangar/observability';
 import {
   isStorageUnavailable,
   isStorageUnreachable,
@@ -43,6 +44,8 @@ export interface SessionPlacement {
 
 /** A body that arrives in one request: today's Upload API, and every door that streams a whole file. */
 export interface IncomingBody {
+  /** Which door the body came through: its bytes and time are counted under that name (/metrics). */
+  readonly door: UploadDoor;
   /** The raw body, read once. */
   readonly chunks: AsyncIterable<Buffer>;
   /** The length the client announced (Content-Length), if any. */
@@ -191,6 +194,7 @@ export class UploadSessionService {
     private readonly cleanup: UploadCleanupService,
     private readonly slots: UploadSlots,
     private readonly spool: PartSpool,
+    private readonly metrics: HangarMetrics,
   ) {}
 
   /**
@@ -199,10 +203,14 @@ export class UploadSessionService {
    * nothing behind (or, when a dependency is down, a row the purge finishes).
    * The user's slot is taken before anything is read or written: a 429 leaves nothing.
    */
-  async ingest(target: EnvironmentTarget, createdById: string, body: IncomingBody, placement?: SessionPlacement): Promise<Upload> {
-    if (body.sender === 'server') return this.ingestBody(target, createdById, body, { idleMs: undefined, placement });
-    const idleMs = this.config.uploads.idleTimeoutSeconds * 1000;
-    return this.slots.holding(createdById, () => this.ingestBody(target, createdById, body, { idleMs, placement }));
+  async ingest(target: EnvironmentTarget, createdById: string, incoming: IncomingBody, placement?: SessionPlacement): Promise<Upload> {
+    // Every door passes here (or through ingestAll or append): the one place their bytes and times are counted.
+    const body = { ...incoming, chunks: this.metrics.metered(incoming.door, incoming.chunks) };
+    return this.metrics.timed(this.metrics.uploadDuration, { door: body.door }, () => {
+      if (body.sender === 'server') return this.ingestBody(target, createdById, body, { idleMs: undefined, placement });
+      const idleMs = this.config.uploads.idleTimeoutSeconds * 1000;
+      return this.slots.holding(createdById, () => this.ingestBody(target, createdById, body, { idleMs, placement }));
+    });
   }
 
   /**
@@ -226,7 +234,14 @@ export class UploadSessionService {
     return this.slots.holding(createdById, async () => {
       const stored: StoredBody[] = [];
       try {
-        for await (const body of bodies) stored.push(await this.storeBody(target, createdById, body, idleMs));
+        for await (const body of bodies) {
+          const metered = { ...body, chunks: this.metrics.metered(body.door, body.chunks) };
+          stored.push(
+            await this.metrics.timed(this.metrics.uploadDuration, { door: body.door }, () =>
+              this.storeBody(target, createdById, metered, idleMs),
+            ),
+          );
+        }
         return await this.markReady(stored, createdById);
       } catch (error) {
         for (const { session } of stored) await this.cleanup.discard(session);
@@ -376,7 +391,11 @@ export class UploadSessionService {
     const session = await this.pending(uploadId);
     const idleMs = this.config.uploads.idleTimeoutSeconds * 1000;
     const onIdle = options.endOnIdle === true && !options.final ? 'end' : 'fail';
-    return this.slots.holding(session.createdById, () => this.appendTo(session, idleLimited(chunks, idleMs, { onIdle }), options));
+    // Only the resumable door appends: each append is one of its requests (a tus PATCH).
+    const metered = this.metrics.metered('tus', chunks);
+    return this.metrics.timed(this.metrics.uploadDuration, { door: 'tus' }, () =>
+      this.slots.holding(session.createdById, () => this.appendTo(session, idleLimited(metered, idleMs, { onIdle }), options)),
+    );
   }
 
   /** Ends a session whose bytes have all been appended (a body that ends exactly at a part or tail boundary). */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MetricsModule } from '@hangar/observability';
 import { FaceDetector } from './face-detector';
 import { MediaInspector } from './media-inspector.service';
 import { RenditionObjectOwner } from './rendition-object.owner';
@@ -11,6 +12,8 @@ import { FACE_LOCATOR, RenditionsService } from './renditions.service';
  * objects their source bytes still hold.
  */
 @Module({
+  // Rendition outcomes are counted in the app's metrics (global in both apps; said here for contexts that do not).
+  imports: [MetricsModule],
   providers: [MediaInspector, FaceDetector, { provide: FACE_LOCATOR, useExisting: FaceDetector }, RenditionObjectOwner, RenditionsService],
   exports: [MediaInspector, FaceDetector, RenditionsService],
 })

@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
 import { HangarError, NotFoundError, ServiceUnavailableError } from '@hangar/domain';
+import { HangarMetrics } from '@hangar/observability';
 import { SlotSemaphoreService } from '@hangar/queue';
 import { isNotFound, isStorageUnavailable, StorageService } from '@hangar/storage';
 import { deliveryHeaders } from './delivery-headers';
@@ -92,6 +93,7 @@ export class RenditionsService {
     private readonly storage: StorageService,
     private readonly slots: SlotSemaphoreService,
     private readonly owner: RenditionObjectOwner,
+    private readonly metrics: HangarMetrics,
     @Optional() @Inject(FACE_LOCATOR) faces?: FaceLocator,
   ) {
     this.renderer = new ImageRenderer(config.images.maxPixels, faces);
@@ -100,6 +102,13 @@ export class RenditionsService {
 
   /** The rendition `query` asks of `source`: 400 for parameters that are wrong or a file that is no image. */
   async deliver(source: RenditionSource, query: Readonly<Record<string, unknown>>): Promise<DeliverableRendition> {
+    const rendition = await this.renditionOf(source, query);
+    // How it was had: what the rendition cache saves (/metrics), counted where it is decided.
+    this.metrics.renditions.inc({ outcome: rendition.origin });
+    return rendition;
+  }
+
+  private async renditionOf(source: RenditionSource, query: Readonly<Record<string, unknown>>): Promise<DeliverableRendition> {
     if (!isRasterType(source.contentType)) throw new NotAnImageError(source.contentType);
     const params = parseImageParams(query);
     const format = renditionFormatOf(params, FORMAT_OF_TYPE[source.contentType]);

@@ -4,3 +4,4 @@ export * from './pretty-logger';
 export * from './create-logger';
 export * from './request-context';
 export * from './graceful-shutdown';
+export * from './metrics';

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
-import { runWithLogContext } from '@hangar/observability';
+import { HangarMetrics, runWithLogContext } from '@hangar/observability';
 import { JobName, type JobPayloads, PermanentJobError, QUEUE_OF_JOB, type QueueName } from './job-contracts';
 import { RedisService } from './redis.service';
 import { JOB_HANDLERS, type JobHandler } from './job-handler';
@@ -24,6 +24,7 @@ export class JobWorkersService implements OnApplicationBootstrap, OnModuleDestro
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(JOB_HANDLERS) handlers: JobHandler[],
     private readonly redis: RedisService,
+    private readonly metrics: HangarMetrics,
   ) {
     for (const handler of handlers) this.handlers.set(handler.jobName, handler);
     const missing = Object.values(JobName).filter((name) => !this.handlers.has(name));
@@ -60,14 +61,17 @@ export class JobWorkersService implements OnApplicationBootstrap, OnModuleDestro
     const handler = this.handlers.get(job.name);
     if (!handler) throw new UnrecoverableError(`no handler for ${job.name}`);
     const jobId = job.id ?? 'unknown';
-    await runWithLogContext({ jobId }, async () => {
-      try {
-        await handler.handle(job.data as JobPayloads[JobName], { jobId, attempt: job.attemptsMade + 1 });
-      } catch (error) {
-        if (error instanceof PermanentJobError) throw new UnrecoverableError(error.message);
-        throw error;
-      }
-    });
+    const labels = { queue: job.queueName, job: job.name };
+    await runWithLogContext({ jobId }, () =>
+      this.metrics.timed(this.metrics.jobDuration, labels, async () => {
+        try {
+          await handler.handle(job.data as JobPayloads[JobName], { jobId, attempt: job.attemptsMade + 1 });
+        } catch (error) {
+          if (error instanceof PermanentJobError) throw new UnrecoverableError(error.message);
+          throw error;
+        }
+      }),
+    );
   }
 
   private async onFailed(job: Job | undefined, error: Error): Promise<void> {

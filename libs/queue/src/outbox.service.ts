@@ -80,6 +80,11 @@ export class OutboxService {
     return dispatched;
   }
 
+  /** Staged jobs not yet handed to their queue (the dispatcher's backlog). */
+  async backlog(): Promise<number> {
+    return this.prisma.outboxMessage.count({ where: { dispatchedAt: null } });
+  }
+
   private async handOver(row: StagedMessage): Promise<void> {
     try {
       await this.queue.add(row.jobName, row.jobId, row.payload);

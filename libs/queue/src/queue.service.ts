@@ -1,7 +1,11 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
-import { jobOptionsOf, type JobName, QUEUE_OF_JOB, type QueueName } from './job-contracts';
+import { jobOptionsOf, type JobName, QUEUE_OF_JOB, QueueName } from './job-contracts';
+
+/** The states a queue's jobs are counted in (what operators read as a queue's depth). */
+export const JOB_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'waiting-children', 'failed', 'completed'] as const;
+export type JobState = (typeof JOB_STATES)[number];
 import { RedisService } from './redis.service';
 
 /** Enqueues jobs; the only producer-side user of BullMQ. */
@@ -19,6 +23,17 @@ export class QueueService implements OnModuleDestroy {
     const { maxAttempts, retrySeconds } = this.config.webhooks;
     const options = jobOptionsOf(name, { webhookAttempts: maxAttempts, webhookRetrySeconds: retrySeconds });
     await this.queue(QUEUE_OF_JOB[name]).add(name, payload, { ...options, jobId });
+  }
+
+  /** How many jobs each of Hangar's queues holds in each state, read from Redis now. */
+  async jobCounts(): Promise<{ queue: QueueName; counts: Record<JobState, number> }[]> {
+    return Promise.all(
+      Object.values(QueueName).map(async (queue) => {
+        const raw = await this.queue(queue).getJobCounts(...JOB_STATES);
+        const counts = Object.fromEntries(JOB_STATES.map((state) => [state, raw[state] ?? 0])) as Record<JobState, number>;
+        return { queue, counts };
+      }),
+    );
   }
 
   queue(name: QueueName): Queue {

@@ -18,6 +18,8 @@ import { collection } from '../common/collection';
 import { JsonBody } from '../common/json-body.decorator';
 import { ExpectedVersion } from '../common/version-header.decorator';
 import { parseAssetQuery, parseReadOptions } from './asset-query';
+import { ApiResponse } from '@nestjs/swagger';
+import { ApiQueryParameters, ASSET_COLLECTION_QUERY } from '../docs/openapi.decorators';
 
 const BASES = ['spaces/:spaceId/environments/:environmentId/assets', 'spaces/:spaceId/assets'];
 const PUBLISHED = ['spaces/:spaceId/environments/:environmentId/public/assets', 'spaces/:spaceId/public/assets'];
@@ -44,6 +46,7 @@ export class AssetsController {
   constructor(private readonly assets: AssetsService) {}
 
   @Get(BASES)
+  @ApiQueryParameters(ASSET_COLLECTION_QUERY)
   async list(
     @Param('spaceId') spaceId: string,
     @Param('environmentId') environmentId: string | undefined,
@@ -55,6 +58,7 @@ export class AssetsController {
 
   /** The published collection: each published asset as it was published, whatever its draft has become since. */
   @Get(PUBLISHED)
+  @ApiQueryParameters(ASSET_COLLECTION_QUERY)
   async listPublished(
     @Param('spaceId') spaceId: string,
     @Param('environmentId') environmentId: string | undefined,
@@ -93,6 +97,7 @@ export class AssetsController {
   }
 
   @Get(item())
+  @ApiQueryParameters({ locale: ASSET_COLLECTION_QUERY.locale ?? '', select: ASSET_COLLECTION_QUERY.select ?? '' })
   async get(
     @Param('spaceId') spaceId: string,
     @Param('environmentId') environmentId: string | undefined,
@@ -106,6 +111,8 @@ export class AssetsController {
   }
 
   @Put(item())
+  @ApiResponse({ status: 200, description: 'The asset, replaced.' })
+  @ApiResponse({ status: 201, description: 'The asset, created with this id.' })
   async put(
     @Param('spaceId') spaceId: string,
     @Param('environmentId') environmentId: string | undefined,

@@ -6,6 +6,7 @@ export const NOT_FOR_BOUND_TOKENS = 'hangar:not-for-bound-tokens';
 export const DIALECT_SPACE = 'hangar:dialect-space';
 export const MANAGERS_ONLY = 'hangar:managers-only';
 export const TOKEN_IN_QUERY = 'hangar:token-in-query';
+export const BASIC_CREDENTIALS = 'hangar:basic-credentials';
 
 /** The route needs no token (health checks, file delivery). */
 export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
@@ -29,6 +30,13 @@ export const NotForBoundTokens = () => SetMetadata(NOT_FOR_BOUND_TOKENS, true);
  * route that cannot do without it is marked.
  */
 export const TokenInQuery = () => SetMetadata(TOKEN_IN_QUERY, true);
+
+/**
+ * The route also takes HTTP Basic credentials, the token as the password (any user name): a page a browser opens by
+ * navigating (the queue dashboard) cannot send a Bearer token, but a browser asks for Basic credentials itself when
+ * a 401 says `WWW-Authenticate: Basic`.
+ */
+export const BasicCredentials = () => SetMetadata(BASIC_CREDENTIALS, true);
 
 /** How a dialect route with an absolute path (no space in it) is authenticated; see {@link DialectSpace}. */
 export interface DialectSpaceOptions {

@@ -8,6 +8,7 @@ import { AccessTokenService } from './access-token.service';
 import { AuthFailureLimitService } from './auth-failure-limit.service';
 import {
   ADMIN_ONLY,
+  BASIC_CREDENTIALS,
   DIALECT_SPACE,
   type DialectSpaceOptions,
   MANAGERS_ONLY,
@@ -98,8 +99,10 @@ export class AuthGuard implements CanActivate {
     const response = context.switchToHttp().getResponse<Response>();
     const dialect = this.reflector.getAllAndOverride<DialectSpaceOptions | undefined>(DIALECT_SPACE, targets);
     const token =
-      tokenOf(request.header('authorization') ?? '', dialect?.basicCredentials === true) ??
-      (this.reflector.getAllAndOverride<boolean>(TOKEN_IN_QUERY, targets) ? queryTokenOf(request) : undefined);
+      tokenOf(
+        request.header('authorization') ?? '',
+        dialect?.basicCredentials === true || this.reflector.getAllAndOverride<boolean>(BASIC_CREDENTIALS, targets) === true,
+      ) ?? (this.reflector.getAllAndOverride<boolean>(TOKEN_IN_QUERY, targets) ? queryTokenOf(request) : undefined);
     if (!token) throw invalidToken();
     const client = clientAddressOf(request);
     await this.authFailures.refuseExhausted(client);

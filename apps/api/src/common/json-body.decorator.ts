@@ -64,4 +64,13 @@ const ValidatedJsonBody = createParamDecorator((options: { bodySchema: z.ZodType
  * and `{ schema }` for its own Standard Schema validation, which would answer
  * 400 instead of Contentful's 422 with `details.errors`.)
  */
-export const JsonBody = (schema: z.ZodType): ParameterDecorator => ValidatedJsonBody({ bodySchema: schema });
+export const JsonBody =
+  (schema: z.ZodType): ParameterDecorator =>
+  (target, key, index) => {
+    ValidatedJsonBody({ bodySchema: schema })(target, key, index);
+    // The same schema describes the body in the OpenAPI document (docs/route-contracts.ts).
+    if (key !== undefined) Reflect.defineMetadata(JSON_BODY_SCHEMA, schema, (target as Record<string | symbol, object>)[key] as object);
+  };
+
+/** Metadata on a handler: the zod schema its `@JsonBody()` validates. */
+export const JSON_BODY_SCHEMA = 'hangar:json-body-schema';

@@ -10,7 +10,7 @@ import { unstorableBodyError } from './unstorable-text';
 /** Media types parsed as JSON: Contentful's own and plain JSON. */
 export const JSON_MEDIA_TYPES = ['application/json', 'application/vnd.contentful.management.v1+json', 'application/*+json'];
 
-const READS_OWN_BODY = 'hangar:readsOwnBody';
+export const READS_OWN_BODY = 'hangar:readsOwnBody';
 
 /**
  * Marks a route that reads its body itself, streamed, whatever its media

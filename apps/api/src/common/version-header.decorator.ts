@@ -18,7 +18,15 @@ export function parseVersionHeader(request: Request): number | undefined {
   return Number(raw);
 }
 
-/** The version the client expects the resource to have (`X-Contentful-Version`). */
-export const ExpectedVersion = createParamDecorator((_: unknown, context: ExecutionContext) =>
+const ExpectedVersionParam = createParamDecorator((_: unknown, context: ExecutionContext) =>
   parseVersionHeader(context.switchToHttp().getRequest<Request>()),
 );
+
+/** Metadata on a handler that reads `X-Contentful-Version` (it may answer 409 VersionMismatch). */
+export const EXPECTS_VERSION = 'hangar:expects-version';
+
+/** The version the client expects the resource to have (`X-Contentful-Version`). */
+export const ExpectedVersion = (): ParameterDecorator => (target, key, index) => {
+  ExpectedVersionParam()(target, key, index);
+  if (key !== undefined) Reflect.defineMetadata(EXPECTS_VERSION, true, (target as Record<string | symbol, object>)[key] as object);
+};

@@ -15,6 +15,7 @@ export class DialectFiles {
 /** An empty body for the ingestion core: Capillary's placeholder, a file with no bytes yet. */
 export function emptyBody() {
   return {
+    door: 'empty' as const,
     chunks: (async function* (): AsyncGenerator<Buffer> {})(),
     declaredLength: undefined,
     clientGone: () => false,

@@ -43,6 +43,7 @@ export function base64JsonBody(
   }
 
   return {
+    door: 'base64',
     chunks: decoded(),
     declaredLength: undefined,
     clientGone: options.clientGone,

@@ -228,6 +228,7 @@ export async function* formFileBodies(request: HangarRequest, options: FormReadO
       delete described.contentType;
       files += 1;
       yield {
+        door: 'multipart',
         chunks: fileChunks(stream, options.maxFileBytes, explain),
         declaredLength: undefined,
         clientGone,

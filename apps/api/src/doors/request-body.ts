@@ -20,6 +20,7 @@ export function clientGoneOf(request: HangarRequest): () => boolean {
 export function rawBody(request: HangarRequest): IncomingBody {
   const lengthHeader = request.headers['content-length'];
   return {
+    door: 'octet-stream',
     chunks: bodyChunks(request),
     declaredLength: lengthHeader === undefined ? undefined : Number(lengthHeader),
     clientGone: clientGoneOf(request),

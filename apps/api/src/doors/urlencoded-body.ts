@@ -57,5 +57,5 @@ export function urlencodedFileBody(
     if (fallback !== undefined && fallback.length > 0) yield fallback;
   }
 
-  return { chunks: decoded(), declaredLength: undefined, clientGone: options.clientGone, fields: () => fields };
+  return { door: 'urlencoded', chunks: decoded(), declaredLength: undefined, clientGone: options.clientGone, fields: () => fields };
 }

@@ -1,9 +1,11 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
+import { ApiHeader, ApiResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { HangarError } from '@hangar/domain';
 import { TokenInQuery } from '../auth/auth.decorators';
 import type { HangarRequest } from '../common/http-request';
 import { EventStreamsService } from './event-streams.service';
+import { ApiQueryParameters } from '../docs/openapi.decorators';
 
 /** An event id as `Last-Event-ID` carries it: a positive PostgreSQL bigint. */
 const EVENT_ID = /^[1-9]\d{0,18}$/;
@@ -30,6 +32,13 @@ export class EventsController {
   constructor(private readonly streams: EventStreamsService) {}
 
   @Get()
+  @ApiResponse({
+    status: 200,
+    description: 'A stream of Server-Sent Events: each a domain event of the environment, its id the position.',
+    content: { 'text/event-stream': { schema: { type: 'string' } } },
+  })
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event (a reconnecting EventSource sends it).' })
+  @ApiQueryParameters({ lastEventId: 'Resume after this event.', access_token: 'The token, for EventSource (which cannot send headers).' })
   @TokenInQuery()
   async stream(
     @Param('spaceId') spaceId: string,

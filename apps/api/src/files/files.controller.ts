@@ -1,4 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Put, Query, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
@@ -25,6 +26,9 @@ import type { HangarRequest } from '../common/http-request';
 import { JsonBody } from '../common/json-body.decorator';
 import { sendStoredFile } from '../delivery/stored-file-response';
 import { aclOf, declaredTypeOf, secondsOf } from './file-query';
+import { ApiErrors, ApiQueryParameters, IMAGE_QUERY } from '../docs/openapi.decorators';
+
+const VERSION_QUERY = { version: 'One version of the file (default: the current one).' };
 
 export const FILE_MEDIA_TYPE = 'application/octet-stream';
 
@@ -62,6 +66,12 @@ export class FilesController {
 
   /** Writes the body as a new file (201) or a new version of one (200). */
   @Put(BYTES)
+  @ApiConsumes('application/octet-stream')
+  @ApiBody({ schema: { type: 'string', format: 'binary' } })
+  @ApiQueryParameters({ acl: '`public` or `private` (default private).', contentType: 'The media type to record (default: sniffed).' })
+  @ApiResponse({ status: 200, description: 'A new version of an existing file.' })
+  @ApiResponse({ status: 201, description: 'A new file.' })
+  @ApiErrors([408, 409, 413])
   async write(
     @Param('spaceId') spaceId: string,
     @Param('path') rawPath: string[],
@@ -81,6 +91,7 @@ export class FilesController {
       principal.userId,
       path,
       {
+        door: 'files',
         // Not the default iterator: it would destroy the socket when we stop early, and a 413 could not be sent.
         chunks: request.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>,
         declaredLength: lengthHeader === undefined ? undefined : Number(lengthHeader),
@@ -94,6 +105,7 @@ export class FilesController {
 
   /** The bytes of the current version, or of `?version=N` (HEAD: the headers only). */
   @Get(BYTES)
+  @ApiQueryParameters(VERSION_QUERY)
   async read(
     @Param('spaceId') spaceId: string,
     @Param('path') rawPath: string[],
@@ -111,6 +123,7 @@ export class FilesController {
 
   /** Deletes the whole file, or only `?version=N` (the last version left takes the file with it). */
   @Delete(BYTES)
+  @ApiQueryParameters(VERSION_QUERY)
   @HttpCode(204)
   async delete(
     @Param('spaceId') spaceId: string,
@@ -126,6 +139,7 @@ export class FilesController {
 
   /** The File resource, or with `?version=N` that FileVersion. */
   @Get(METADATA)
+  @ApiQueryParameters(VERSION_QUERY)
   async metadata(@Param('spaceId') spaceId: string, @Param('path') rawPath: string[], @Query() query: Record<string, unknown>) {
     const version = versionNumberOf(query.version);
     const found = await this.files.withVersion(spaceId, FilePath.parse(rawPath), version);
@@ -156,6 +170,11 @@ export class FilesController {
 
   /** A signed URL for one version (`?version=N`, default the current one) that lives `?expiresIn=` seconds. */
   @Get(SIGNED_URLS)
+  @ApiQueryParameters({
+    ...VERSION_QUERY,
+    expiresIn: 'Seconds the URL lives (FILE_URL_DEFAULT_SECONDS, at most FILE_URL_MAX_SECONDS).',
+    ...IMAGE_QUERY,
+  })
   async signedUrl(@Param('spaceId') spaceId: string, @Param('path') rawPath: string[], @Query() query: Record<string, unknown>) {
     const signed = await this.files.signedUrl(spaceId, FilePath.parse(rawPath), {
       version: versionNumberOf(query.version),
@@ -181,6 +200,12 @@ export class FilesController {
    * the body is a ZIP archive expanded into the folder by the worker: 202 with the FileExpansion to poll.
    */
   @Put(FOLDER)
+  @ApiQueryParameters({ extract: '`zip`: the body is a ZIP archive to expand into the folder.', acl: 'The ACL of the files a ZIP makes.' })
+  @ApiConsumes('application/zip', 'application/octet-stream')
+  @ApiResponse({ status: 200, description: 'The folder existed (implicitly); now explicit.' })
+  @ApiResponse({ status: 201, description: 'The folder, created.' })
+  @ApiResponse({ status: 202, description: 'The ZIP expansion, started (poll its FileExpansion).' })
+  @ApiErrors([408, 409, 413, 415, 422])
   async createFolder(
     @Param('spaceId') spaceId: string,
     @Param('path') rawPath: string[],
@@ -224,6 +249,7 @@ export class FilesController {
       principal.userId,
       folder,
       {
+        door: 'files',
         // Not the default iterator: it would destroy the socket when we stop early, and a 413 could not be sent.
         chunks: request.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>,
         declaredLength: lengthHeader === undefined ? undefined : Number(lengthHeader),

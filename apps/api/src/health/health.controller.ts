@@ -2,6 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { HangarError } from '@hangar/domain';
 import { Public } from '../auth/auth.decorators';
 import { HealthService } from './health.service';
+import { ApiErrors } from '../docs/openapi.decorators';
 
 @Controller('health')
 @Public()
@@ -16,6 +17,7 @@ export class HealthController {
 
   /** Readiness: PostgreSQL, Redis and MinIO all answer; 503 naming the ones that do not. */
   @Get('ready')
+  @ApiErrors([503])
   async ready() {
     const checks = await this.health.readiness();
     const down = Object.entries(checks)

@@ -1,4 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import { ApiBody, ApiConsumes } from '@nestjs/swagger';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
 import { environmentTarget, HangarError } from '@hangar/domain';
 import { type UploadScope, UploadSessionService, uploadEntity, UploadsService } from '@hangar/ingest';
@@ -13,6 +14,7 @@ import { base64JsonBody, base64JsonTooLarge } from '../doors/base64-json-upload'
 import { base64JsonBodyLimit } from '../doors/base64-json-scanner';
 import { formFileBodies } from '../doors/form-files';
 import { bodyChunks, refuseEncodedBody } from '../doors/request-body';
+import { ApiErrors } from '../docs/openapi.decorators';
 
 /** Contentful's own door: the raw bytes of one file. */
 export const UPLOAD_MEDIA_TYPE = 'application/octet-stream';
@@ -54,6 +56,12 @@ export class UploadsController {
    * answers with an `Array` of them, in the order of the parts.
    */
   @Post(COLLECTION)
+  @ApiConsumes(UPLOAD_MEDIA_TYPE, FORM_MEDIA_TYPE, 'application/json')
+  @ApiBody({
+    description: 'The bytes (octet-stream), the file parts of a form, or {"name", "type", "data": base64} as JSON.',
+    schema: { type: 'string', format: 'binary' },
+  })
+  @ApiErrors([422])
   @HttpCode(201)
   @ReadsOwnBody()
   async create(
@@ -68,6 +76,7 @@ export class UploadsController {
     if (request.is(UPLOAD_MEDIA_TYPE)) {
       const lengthHeader = request.headers['content-length'];
       const upload = await this.sessions.ingest(target, principal.userId, {
+        door: 'octet-stream',
         chunks: bodyChunks(request),
         declaredLength: lengthHeader === undefined ? undefined : Number(lengthHeader),
         clientGone,

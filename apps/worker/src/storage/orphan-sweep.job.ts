@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
+import { HangarMetrics } from '@hangar/observability';
 import { RedisService, RoundLockService } from '@hangar/queue';
 import { ObjectOwnershipRegistry, StorageService } from '@hangar/storage';
 import { PeriodicTask } from '../scheduling/periodic-task';
@@ -42,6 +43,7 @@ export class OrphanSweepJob implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly redis: RedisService,
     private readonly storage: StorageService,
     private readonly owners: ObjectOwnershipRegistry,
+    private readonly metrics: HangarMetrics,
     scheduler: SchedulerRegistry,
   ) {
     this.task = new PeriodicTask(scheduler, ORPHAN_SWEEP_JOB, this.logger);
@@ -63,6 +65,9 @@ export class OrphanSweepJob implements OnApplicationBootstrap, OnModuleDestroy {
     const cutoff = Date.now() - this.config.orphanSweep.graceSeconds * 1000;
     const objects = await this.sweepObjects(cutoff);
     const abortedMultipart = await this.sweepMultipartUploads(cutoff);
+    this.metrics.sweepRounds.inc();
+    this.metrics.sweptObjects.inc({ kind: 'object' }, objects.deleted);
+    this.metrics.sweptObjects.inc({ kind: 'multipart-upload' }, abortedMultipart);
     if (objects.deleted > 0 || abortedMultipart > 0) {
       this.logger.log({ msg: 'removed what no row owns', deletedObjects: objects.deleted, abortedMultipart, scanned: objects.scanned });
     }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
+import { HangarMetrics } from '@hangar/observability';
 import { RoundLockService } from '@hangar/queue';
 import { PURGE_BATCH_SIZE, UploadCleanupService } from '@hangar/ingest';
 import { PeriodicTask } from '../scheduling/periodic-task';
@@ -28,6 +29,7 @@ export class UploadPurgeJob implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly rounds: RoundLockService,
     private readonly cleanup: UploadCleanupService,
+    private readonly metrics: HangarMetrics,
     scheduler: SchedulerRegistry,
   ) {
     this.task = new PeriodicTask(scheduler, UPLOAD_PURGE_JOB, this.logger);
@@ -59,6 +61,8 @@ export class UploadPurgeJob implements OnApplicationBootstrap, OnModuleDestroy {
       purged += count;
       if (count < PURGE_BATCH_SIZE) break;
     }
+    this.metrics.purgeRounds.inc();
+    this.metrics.purgedUploads.inc(purged);
     if (purged > 0) this.logger.log({ msg: 'purged expired uploads', purged });
     return { ran: true, purged };
   }
