@@ -178,6 +178,8 @@ export const configSchema = z.object({
   EVENT_STREAM_POLL_MS: integer(200, 20, 10_000),
   EVENT_STREAM_BUFFER_BYTES: integer(256 * 1024, 1024, 64 * MEGABYTE),
   EVENT_STREAM_PING_SECONDS: integer(15, 1, 300),
+  // The built media library (`npm run build:web`), served at /library; relative to the working directory.
+  LIBRARY_DIR: z.string().trim().min(1).default('dist/apps/web'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });
