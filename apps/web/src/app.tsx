@@ -170,32 +170,36 @@ function Workspace({ api, route }: { api: Api; route: Route }) {
   return (
     <>
       <nav class="panel pickers" aria-label="Space and environment">
-        <label for="space">Space</label>
-        <select
-          id="space"
-          value={space ?? ''}
-          onChange={(e) => navigate({ view: 'library', space: e.currentTarget.value, environment: 'master' })}
-        >
-          {space === undefined && <option value="">Choose a space</option>}
-          {(spaces ?? []).map((item) => (
-            <option key={item.sys.id} value={item.sys.id}>
-              {item.name} ({item.sys.id})
-            </option>
-          ))}
-        </select>
-        <label for="environment">Environment</label>
-        <select
-          id="environment"
-          value={environment ?? ''}
-          disabled={space === undefined}
-          onChange={(e) => space !== undefined && navigate({ view: 'library', space, environment: e.currentTarget.value })}
-        >
-          {(environments ?? (environment === undefined ? [] : [{ sys: { id: environment }, name: environment }])).map((item) => (
-            <option key={item.sys.id} value={item.sys.id}>
-              {item.name}
-            </option>
-          ))}
-        </select>
+        <div>
+          <label for="space">Space</label>
+          <select
+            id="space"
+            value={space ?? ''}
+            onChange={(e) => navigate({ view: 'library', space: e.currentTarget.value, environment: 'master' })}
+          >
+            {space === undefined && <option value="">Choose a space</option>}
+            {(spaces ?? []).map((item) => (
+              <option key={item.sys.id} value={item.sys.id}>
+                {item.name} ({item.sys.id})
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label for="environment">Environment</label>
+          <select
+            id="environment"
+            value={environment ?? ''}
+            disabled={space === undefined}
+            onChange={(e) => space !== undefined && navigate({ view: 'library', space, environment: e.currentTarget.value })}
+          >
+            {(environments ?? (environment === undefined ? [] : [{ sys: { id: environment }, name: environment }])).map((item) => (
+              <option key={item.sys.id} value={item.sys.id}>
+                {item.name}
+              </option>
+            ))}
+          </select>
+        </div>
       </nav>
       {error !== undefined && (
         <p role="alert" class="error">

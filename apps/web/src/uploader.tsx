@@ -74,13 +74,21 @@ export function Uploader({ api, space, environment, locale, feed }: UploaderProp
       if (file === undefined) return;
       const key = file.id;
       setArrivals((list) => [{ key, fileName: file.name ?? 'file', state: { status: 'creating' } }, ...list.filter((a) => a.key !== key)]);
+      const seen = (asset: Asset) => {
+        const state = processingState(asset, locale);
+        update(key, { assetId: asset.sys.id, state });
+        // Settled: nothing more to follow (and nothing more to poll for).
+        if (state.status !== 'processing') {
+          feed.unwatch(asset.sys.id);
+          watched.delete(asset.sys.id);
+        }
+      };
       const follow = (assetId: string) => {
         watched.add(assetId);
-        feed.watch(assetId, (changed) => update(key, { state: processingState(changed, locale) }));
+        feed.watch(assetId, seen);
       };
-      void makeAsset(file, response.uploadURL, follow).then(
-        (asset) => update(key, { assetId: asset.sys.id, state: processingState(asset, locale) }),
-        (error: unknown) => update(key, { state: { status: 'failed', reason: messageOf(error) } }),
+      void makeAsset(file, response.uploadURL, follow).then(seen, (error: unknown) =>
+        update(key, { state: { status: 'failed', reason: messageOf(error) } }),
       );
     });
 
