@@ -115,6 +115,8 @@ describe('the media library in Chromium', () => {
     // `npm test` builds the web app before Jest (scripts/test.sh); a lone run of this file builds it when missing.
     if (!existsSync(join(WEB_BUILD, 'index.html')))
       execFileSync('npm', ['run', '--silent', 'build:web'], { cwd: REPO_ROOT, stdio: 'inherit' });
+    if (!existsSync(CHROMIUM))
+      throw new Error(`No Chromium at ${CHROMIUM}: run npm run setup (it installs Debian's chromium), or set HANGAR_CHROMIUM to a Chromium's path.`);
     mkdirSync(SCREENSHOTS, { recursive: true });
     port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
