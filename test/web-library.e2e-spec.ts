@@ -116,7 +116,9 @@ describe('the media library in Chromium', () => {
     if (!existsSync(join(WEB_BUILD, 'index.html')))
       execFileSync('npm', ['run', '--silent', 'build:web'], { cwd: REPO_ROOT, stdio: 'inherit' });
     if (!existsSync(CHROMIUM))
-      throw new Error(`No Chromium at ${CHROMIUM}: run npm run setup (it installs Debian's chromium), or set HANGAR_CHROMIUM to a Chromium's path.`);
+      throw new Error(
+        `No Chromium at ${CHROMIUM}: run npm run setup (it installs Debian's chromium), or set HANGAR_CHROMIUM to a Chromium's path.`,
+      );
     mkdirSync(SCREENSHOTS, { recursive: true });
     port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
