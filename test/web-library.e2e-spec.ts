@@ -5,19 +5,47 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { type Browser, type BrowserContext, type Page, type Route, chromium } from 'playwright-core';
+import { Client } from 'pg';
 import request from 'supertest';
-import { newSpace, newUser, type TestUser, uniqueName } from './support/factories';
+import { adminAuth, newSpace, newUser, type TestUser, uniqueName } from './support/factories';
 import { makeImage } from './support/images';
 import { type ExitResult, freePort, REPO_ROOT, spawnApp, waitFor } from './support/processes';
-import { testProcessEnv } from './support/test-env';
+import { startRoundRobinProxy } from './support/round-robin-proxy';
+import { TEST_DATABASE_URL, testProcessEnv } from './support/test-env';
 import { startWorker } from './support/worker-harness';
 
 const CHROMIUM = process.env.HANGAR_CHROMIUM ?? '/usr/bin/chromium';
 const WEB_BUILD = join(REPO_ROOT, 'dist/apps/web');
 const SCREENSHOTS = join(REPO_ROOT, '.hangar/screenshots');
-const DEADLINE_MS = 60_000;
+const DEADLINE_MS = 30_000;
 /** The library's tus chunk (apps/web/src/uploader.tsx): the interrupted upload is cut after its first one. */
 const CHUNK_BYTES = 5 * 1024 * 1024;
+
+/** The URL of a database named after the test database with `suffix`, on the same server. */
+function databaseBeside(url: string, suffix: string): string {
+  const target = new URL(url);
+  target.pathname = `${target.pathname}_${suffix}`;
+  return target.toString();
+}
+
+/** Creates the database when missing and applies the migrations, as test/global-setup.ts does for the shared one. */
+async function migratedDatabase(url: string): Promise<void> {
+  const maintenance = new URL(url);
+  maintenance.pathname = '/postgres';
+  const client = new Client({ connectionString: maintenance.toString() });
+  await client.connect();
+  try {
+    const name = new URL(url).pathname.slice(1);
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
+  execFileSync(process.execPath, [join(REPO_ROOT, 'scripts/prisma-migrate.mjs'), 'deploy'], {
+    env: { ...process.env, DATABASE_URL: url },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
 
 /** The few browser globals the page functions below use (this file is type-checked without the DOM library). */
 interface InPage {
@@ -35,8 +63,6 @@ interface TusExchange {
   readonly sentOffset: number | undefined;
   answeredOffset?: number;
   status?: number;
-  /** How many times the api had been started when this request was made. */
-  readonly apiGeneration: number;
 }
 
 /**
@@ -47,10 +73,9 @@ interface TusExchange {
 jest.setTimeout(120_000);
 
 describe('the media library in Chromium', () => {
-  let port: number;
+  let balancer: Awaited<ReturnType<typeof startRoundRobinProxy>> | undefined;
   let baseUrl: string;
   let api: { child: ChildProcess; exited: Promise<ExitResult> } | undefined;
-  let apiGeneration = 0;
   let worker: INestApplicationContext;
   let user: TestUser;
   let space: string;
@@ -58,31 +83,64 @@ describe('the media library in Chromium', () => {
   let context: BrowserContext;
   let page: Page;
   const consoleErrors: string[] = [];
+  /** What explains a failure: refused file and rendition requests, and (printed at the end) the api's log. */
+  const diagnostics: string[] = [];
+  const apiLogs: string[] = [];
   const tus: TusExchange[] = [];
   const run = uniqueName('lib');
   const names = { harbour: `harbour-${run}.png`, lighthouse: `lighthouse-${run}.png`, dunes: `dunes-${run}.webp` };
   const files = new Map<string, Buffer>();
 
+  /**
+   * A database and queues of this file's own: the file URLs the page loads name the api the worker was told of
+   * (PUBLIC_BASE_URL), so no other test file's worker (they run in parallel, told of other URLs) may process these
+   * assets — and any worker's outbox dispatcher hands over the jobs staged in the database it reads.
+   */
+  const apps = {
+    QUEUE_PREFIX: `${process.env.TEST_QUEUE_PREFIX ?? 'hangar-test'}-web-library`,
+    DATABASE_URL: databaseBeside(TEST_DATABASE_URL, 'web_library'),
+    // And a bucket: another file's orphan sweep (with its short grace) would take these objects for no one's.
+    S3_BUCKET: 'hangar-test-web-library',
+  };
+  /**
+   * The page talks to a balancer whose one upstream is the api process of the moment: its address outlives a restart,
+   * and no other process can take it while the api is down. Each api is known by its administrator's email (only
+   * this file's apps seed that one), so a port another test's server took meanwhile is never mistaken for ours.
+   */
+  const upstreams: string[] = [];
+  const ADMIN_EMAIL = 'admin-web-library@tests.hangar.local';
   const startApiProcess = async () => {
+    const apiUrl = `http://127.0.0.1:${await freePort()}`;
     api = spawnApp(
       'api',
-      testProcessEnv({ PORT: String(port), PUBLIC_BASE_URL: baseUrl, LIBRARY_DIR: WEB_BUILD, EVENT_STREAM_POLL_MS: '50' }),
+      testProcessEnv({
+        ...apps,
+        PORT: new URL(apiUrl).port,
+        PUBLIC_BASE_URL: baseUrl,
+        HANGAR_ADMIN_EMAIL: ADMIN_EMAIL,
+        LIBRARY_DIR: WEB_BUILD,
+        EVENT_STREAM_POLL_MS: '50',
+        LOG_LEVEL: 'warn',
+      }),
     );
-    apiGeneration += 1;
     await waitFor(
-      () =>
-        fetch(`${baseUrl}/health/ready`).then(
-          (r) => r.ok,
-          () => false,
-        ),
+      async () => {
+        const me = await fetch(`${apiUrl}/users/me`, { headers: adminAuth }).then(
+          (r) => (r.ok ? (r.json() as Promise<{ email?: string }>) : undefined),
+          () => undefined,
+        );
+        return me?.email === ADMIN_EMAIL && (await fetch(`${apiUrl}/health/ready`)).ok;
+      },
       30_000,
-      `api on ${baseUrl}`,
+      `the api on ${apiUrl}`,
     );
+    upstreams[0] = apiUrl;
   };
   const stopApiProcess = async () => {
     if (api === undefined) return;
     api.child.kill('SIGTERM');
-    await api.exited;
+    const { stdout, stderr } = await api.exited;
+    apiLogs.push(stdout, stderr);
     api = undefined;
   };
   const shot = async (name: string) => {
@@ -120,11 +178,12 @@ describe('the media library in Chromium', () => {
         `No Chromium at ${CHROMIUM}: run npm run setup (it installs Debian's chromium), or set HANGAR_CHROMIUM to a Chromium's path.`,
       );
     mkdirSync(SCREENSHOTS, { recursive: true });
-    port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
+    await migratedDatabase(apps.DATABASE_URL);
+    balancer = await startRoundRobinProxy(upstreams);
+    baseUrl = balancer.baseUrl;
     await startApiProcess();
     // The worker writes the file URLs: on the api this page talks to.
-    worker = await startWorker({ PUBLIC_BASE_URL: baseUrl });
+    worker = await startWorker({ ...apps, PUBLIC_BASE_URL: baseUrl });
     user = await newUser(baseUrl);
     space = await newSpace(baseUrl, user);
     files.set(names.harbour, await makeImage(64, 48, 'png', true));
@@ -139,13 +198,23 @@ describe('the media library in Chromium', () => {
       if (message.type() === 'error') consoleErrors.push(message.text());
     });
     page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
-    page.on('requestfailed', (failed) => consoleErrors.push(`failed: ${failed.method()} ${failed.url()} ${failed.failure()?.errorText}`));
+    // A request that failed (a rendition, an api call) is as bad as an error logged; one the page ended itself (an
+    // event stream closed on leaving an environment) is not.
+    page.on('requestfailed', (failed) => {
+      const reason = failed.failure()?.errorText ?? '';
+      if (reason !== 'net::ERR_ABORTED') consoleErrors.push(`failed: ${failed.method()} ${failed.url()} ${reason}`);
+    });
     page.on('request', (sent) => {
       if (!sent.url().includes('/tus')) return;
       const offset = sent.headers()['upload-offset'];
-      tus.push({ method: sent.method(), url: sent.url(), sentOffset: offset === undefined ? undefined : Number(offset), apiGeneration });
+      tus.push({ method: sent.method(), url: sent.url(), sentOffset: offset === undefined ? undefined : Number(offset) });
     });
     page.on('response', (answer) => {
+      if (answer.url().includes('/files/') && answer.status() >= 400)
+        void answer.text().then(
+          (body) => diagnostics.push(`${answer.status()} ${answer.url()}: ${body}`),
+          () => diagnostics.push(`${answer.status()} ${answer.url()}`),
+        );
       const exchange = tus.findLast((candidate) => candidate.url === answer.url() && candidate.method === answer.request().method());
       if (exchange === undefined || exchange.status !== undefined) return;
       exchange.status = answer.status();
@@ -157,7 +226,9 @@ describe('the media library in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await stopApiProcess();
+    await balancer?.close();
     await worker?.close();
+    if (consoleErrors.length > 0) console.log([...consoleErrors, ...diagnostics, ...apiLogs].join('\n'));
   });
 
   it('signs in with a token typed and submitted from the keyboard', async () => {
@@ -253,6 +324,31 @@ describe('the media library in Chromium', () => {
     expectNoConsoleErrors();
   });
 
+  it('lets a token with no space yet make its first one', async () => {
+    const newcomer = await newUser(baseUrl);
+    const name = uniqueName('first-space');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Access token').fill(newcomer.token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Space name').fill(name);
+    await page.getByRole('button', { name: 'Create the space' }).click();
+    await page.locator('.uppy-Dashboard-inner').waitFor();
+    const spaces = (await request(baseUrl).get('/spaces').set(newcomer.auth).expect(200)).body.items as {
+      sys: { id: string };
+      name: string;
+    }[];
+    expect(spaces.map((found) => found.name)).toEqual([name]);
+    expect(await page.locator('#space').inputValue()).toBe(spaces[0]?.sys.id);
+    await shot('08-first-space');
+    // Back to the user of the other steps.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Access token').fill(user.token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await waitFor(async () => (await page.locator('#space').inputValue()) === space, DEADLINE_MS, 'the first user’s space');
+    await page.locator('.uppy-Dashboard-inner').waitFor();
+    expectNoConsoleErrors();
+  });
+
   it('resumes an upload cut by an api restart from where it was, not from the start', async () => {
     const big = { name: `big-${run}.bin`, bytes: randomBytes(2 * CHUNK_BYTES + 123_457) };
     // The page's second PATCH (the first went through: the api holds one chunk) waits here while the api is stopped.
@@ -266,20 +362,26 @@ describe('the media library in Chromium', () => {
     await drop([{ name: big.name, type: 'application/octet-stream', bytes: big.bytes }]);
 
     const route = await held;
+    const cutUrl = route.request().url();
     await stopApiProcess();
     const startedAgain = startApiProcess();
-    // Sent now, it meets no api: the browser's own connection error, as for any request during a restart.
+    // Sent now, it meets no api: the balancer answers 502, as a real one does while its upstream restarts.
     await route.fallback();
     await startedAgain;
-    await shot('08-api-restarted');
+    await shot('09-api-restarted');
 
     await page.locator(`.arrivals li[data-file-name="${big.name}"][data-status="ready"]`).waitFor({ timeout: 90_000 });
     await page.unroute('**/tus/**');
 
-    const afterRestart = tus.filter((exchange) => exchange.apiGeneration === apiGeneration);
-    const resumedAt = afterRestart.find((exchange) => exchange.method === 'HEAD' && exchange.status === 200)?.answeredOffset;
-    expect(resumedAt).toBe(CHUNK_BYTES);
-    const patchesAfter = afterRestart.filter((exchange) => exchange.method === 'PATCH');
+    // The page's tus requests for this upload, in the order it made them: the cut PATCH met the stopped api (502);
+    // then a HEAD the restarted api answered with the offset it had kept, and PATCHes from there, never from 0.
+    const upload = tus.filter((exchange) => exchange.url === cutUrl);
+    const cut = upload.findIndex((exchange) => exchange.method === 'PATCH' && exchange.sentOffset === CHUNK_BYTES);
+    expect(upload[cut]?.status).toBe(502);
+    const resumed = upload.findIndex((exchange, index) => index > cut && exchange.method === 'HEAD' && exchange.status === 200);
+    expect(resumed).toBeGreaterThan(cut);
+    expect(upload[resumed]?.answeredOffset).toBe(CHUNK_BYTES);
+    const patchesAfter = upload.slice(resumed).filter((exchange) => exchange.method === 'PATCH');
     expect(patchesAfter[0]?.sentOffset).toBe(CHUNK_BYTES);
     expect(patchesAfter.every((exchange) => (exchange.sentOffset ?? 0) > 0)).toBe(true);
     expect(patchesAfter.at(-1)?.answeredOffset).toBe(big.bytes.length);
@@ -289,8 +391,11 @@ describe('the media library in Chromium', () => {
     expect(file?.details.size).toBe(big.bytes.length);
     const delivered = Buffer.from(await (await fetch(new URL(file?.url ?? '', baseUrl))).arrayBuffer());
     expect(createHash('sha256').update(delivered).digest('hex')).toBe(createHash('sha256').update(big.bytes).digest('hex'));
-    await shot('09-resumed');
-    // Only the browser's reports of requests that met the stopped api (the cut PATCH, the event stream's reconnects).
-    expect(consoleErrors.filter((text) => !/net::ERR_CONNECTION_(REFUSED|RESET)|ERR_EMPTY_RESPONSE/.test(text))).toEqual([]);
+    await shot('10-resumed');
+    // Only the browser's reports of requests that met the stopped api (the cut PATCH, HEADs and polls meanwhile, the
+    // event stream's reconnects): the balancer's 502s, or a stream cut as the api stopped.
+    expect(consoleErrors.filter((text) => !/status of 502 \(Bad Gateway\)|net::ERR_(EMPTY_RESPONSE|CONNECTION_RESET)/.test(text))).toEqual(
+      [],
+    );
   }, 180_000);
 });

@@ -206,11 +206,55 @@ function Workspace({ api, route }: { api: Api; route: Route }) {
           {error}
         </p>
       )}
-      {spaces !== undefined && spaces.length === 0 && <p class="panel">This token is a member of no space yet.</p>}
+      {spaces !== undefined && spaces.length === 0 && (
+        <NewSpace
+          api={api}
+          onCreated={(created) => {
+            setSpaces([created]);
+            navigate({ view: 'library', space: created.sys.id, environment: 'master' });
+          }}
+        />
+      )}
       {space !== undefined && environment !== undefined && locale !== undefined && (
         <Environment key={`${space}/${environment}`} api={api} route={route} space={space} environment={environment} locale={locale} />
       )}
     </>
+  );
+}
+
+/** A fresh Hangar has no space yet: the first one is made here (its creator manages it). */
+function NewSpace({ api, onCreated }: { api: Api; onCreated: (space: Space) => void }) {
+  const [name, setName] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  return (
+    <form
+      class="panel"
+      onSubmit={(event) => {
+        event.preventDefault();
+        setBusy(true);
+        setError(undefined);
+        api.request<Space>('POST', '/spaces', { body: { name: name.trim() } }).then(onCreated, (failure: unknown) => {
+          setError(messageOf(failure));
+          setBusy(false);
+        });
+      }}
+    >
+      <h2>No space yet</h2>
+      <p>This token is a member of no space. Make one to upload into:</p>
+      <label for="new-space">Space name</label>
+      <input id="new-space" value={name} onInput={(e) => setName(e.currentTarget.value)} required />
+      <div class="actions">
+        <button type="submit" disabled={busy || name.trim() === ''}>
+          Create the space
+        </button>
+      </div>
+      {error !== undefined && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
+    </form>
   );
 }
 

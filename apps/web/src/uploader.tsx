@@ -67,6 +67,13 @@ export function Uploader({ api, space, environment, locale, feed }: UploaderProp
         headers: { Authorization: `Bearer ${api.token}` },
         chunkSize: CHUNK_BYTES,
         retryDelays: RETRY_DELAYS,
+        // tus-js-client starts a file over when the HEAD that resumes it is answered with anything but a 2xx or 423 —
+        // a proxy's 502 or 503 while the api restarts included. A 5xx there is made an error instead, which the
+        // retries above ride out, and the upload goes on from the offset the api kept.
+        onAfterResponse: (request, response) => {
+          if (request.getMethod() === 'HEAD' && response.getStatus() >= 500)
+            throw new Error(`The api answered ${response.getStatus()} while resuming; trying again.`);
+        },
         removeFingerprintOnSuccess: true,
       });
 
