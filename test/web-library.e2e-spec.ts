@@ -349,7 +349,7 @@ describe('the media library in Chromium', () => {
     expectNoConsoleErrors();
   });
 
-  it('resumes an upload cut by an api restart from where it was, not from the start', async () => {
+  it('resumes an upload cut by an api restart from where it was, not from the start, and finds it by type', async () => {
     const big = { name: `big-${run}.bin`, bytes: randomBytes(2 * CHUNK_BYTES + 123_457) };
     // The page's second PATCH (the first went through: the api holds one chunk) waits here while the api is stopped.
     let heldPatch: ((route: Route) => void) | undefined;
@@ -392,6 +392,15 @@ describe('the media library in Chromium', () => {
     const delivered = Buffer.from(await (await fetch(new URL(file?.url ?? '', baseUrl))).arrayBuffer());
     expect(createHash('sha256').update(delivered).digest('hex')).toBe(createHash('sha256').update(big.bytes).digest('hex'));
     await shot('10-resumed');
+
+    // The type filter: of this space's assets, only the random bytes are an attachment (the rest are images).
+    await page.getByLabel('Type').selectOption('attachment');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await waitFor(
+      async () => (await page.locator('.card .title').allTextContents()).join() === big.name,
+      DEADLINE_MS,
+      'the attachment alone',
+    );
     // Only the browser's reports of requests that met the stopped api (the cut PATCH, HEADs and polls meanwhile, the
     // event stream's reconnects): the balancer's 502s, or a stream cut as the api stopped.
     expect(consoleErrors.filter((text) => !/status of 502 \(Bad Gateway\)|net::ERR_(EMPTY_RESPONSE|CONNECTION_RESET)/.test(text))).toEqual(
