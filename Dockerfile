@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image for the Hangar API and the asset worker (see docker-compose.yml):
-#   api:    node dist/apps/api/src/main.js   (default CMD)
+#   api:    node dist/apps/api/src/main.js   (default CMD; also serves the media library, dist/apps/web, at /library)
 #   worker: node dist/apps/worker/src/main.js
 # The `build` stage (full dev dependencies) also runs the migrations:
 #   node scripts/prisma-migrate.mjs deploy
@@ -25,11 +25,13 @@ COPY package.json package-lock.json ./
 # `npm install` with the lockfile, as scripts/setup.sh does (see there for why not `npm ci`).
 RUN npm install
 COPY . .
-RUN npm run build
+# The apps and the media library (Vite, into dist/apps/web); an image without the library's page is not built.
+RUN npm run build && test -s dist/apps/web/index.html
 
 # ---------------------------------------------------------------- runtime
 FROM base AS runtime
-ENV NODE_ENV=production
+ENV NODE_ENV=production \
+    LIBRARY_DIR=/app/dist/apps/web
 COPY package.json package-lock.json ./
 RUN npm install --omit=dev && npm cache clean --force
 COPY --from=build /app/dist ./dist

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything `npm start` and `npm test` need before they run, idempotently:
-# dependencies, the backing services, the generated Prisma client, migrations.
+# dependencies, Chromium (browser tests), the backing services, the generated Prisma client, migrations.
 #
 #   scripts/setup.sh            # the development database (DATABASE_URL or the local default)
 #
@@ -26,6 +26,10 @@ if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules
   # so an install that had nothing to change does not run again next time.
   touch node_modules/.package-lock.json
 fi
+
+# 1b. Chromium, for the media library's browser tests (not needed to run Hangar: a machine that cannot install it
+# is told so, and setup goes on).
+bash scripts/chromium.sh
 
 # 2. Backing services.
 if command -v docker >/dev/null 2>&1 && timeout 5 docker info >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then

@@ -42,6 +42,7 @@ cat <<MSG
 
 Hangar is starting:
   API          http://localhost:${port}   (readiness: http://localhost:${port}/health/ready)
+  Library      http://localhost:${port}/library   (the media library: sign in with a token, e.g. the admin token)
   Admin token  ${token_source}
   Try          curl -H "Authorization: Bearer <admin token>" http://localhost:${port}/users/me
   Stop         Ctrl-C

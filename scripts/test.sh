@@ -51,7 +51,9 @@ gate "Lint (eslint, zero warnings)" npx eslint --max-warnings 0 .
 gate "Format (prettier --check)" npx prettier --check .
 gate "Type check (tsc --noEmit, strict)" npm run --silent typecheck
 built=true
-gate "Build (the integration tests and fault injection also run the built apps)" npx nest build api || built=false
+# The web app too: the browser tests load the media library the api serves from dist/apps/web.
+gate "Build (the integration tests and fault injection also run the built apps)" \
+  bash -c 'npx nest build api && npm run --silent build:web' || built=false
 
 replicas="Upload and Asset suites again, through two api and two worker replicas behind a balancer"
 faults="Fault injection (SIGKILL of api and worker under load; small run)"

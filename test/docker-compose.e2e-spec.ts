@@ -41,6 +41,26 @@ function interpolate(text: string, env: Readonly<Record<string, string | undefin
   });
 }
 
+/** A Dockerfile's stages as the builder reads them: instructions (continuation lines joined, comments dropped) by stage. */
+function dockerfileStages(text: string): Map<string, { instruction: string; argument: string }[]> {
+  const stages = new Map<string, { instruction: string; argument: string }[]>();
+  let current: { instruction: string; argument: string }[] = [];
+  const lines = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.trim().startsWith('#'));
+  for (const line of lines) {
+    const [, instruction = '', argument = ''] = /^\s*(\w+)\s+(.*)$/.exec(line) ?? [];
+    const stage = /^FROM\s+\S+\s+AS\s+(\S+)$/i.exec(line.trim());
+    if (stage) stages.set(stage[1] ?? '', (current = []));
+    else current.push({ instruction: instruction.toUpperCase(), argument: argument.trim() });
+  }
+  return stages;
+}
+
+/** `ENV A=1 B=2` (the form this Dockerfile uses) as a record. */
+const envOf = (argument: string) => Object.fromEntries(argument.split(/\s+/).map((pair) => pair.split('=', 2) as [string, string]));
+
 const source = readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8');
 const composeWith = (env: Record<string, string | undefined>) => load(interpolate(source, env)) as Compose;
 const ADMIN_TOKEN = 'a'.repeat(40);
@@ -114,6 +134,36 @@ describe('docker-compose.yml, as `docker compose config` reads it', () => {
       expect(config.redis.url).toBe('redis://redis:6379');
       expect(config.storage.endpoint.host).toBe('minio:9000');
     }
+  });
+
+  test('the image builds the media library and the api serves it at /library from the runtime stage', () => {
+    const stages = dockerfileStages(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8'));
+    const build = stages.get('build') ?? [];
+    const runtime = stages.get('runtime') ?? [];
+    // The build stage runs `npm run build`, which runs `build:web`: Vite writes the library into dist/apps/web.
+    const runs = build.filter(({ instruction }) => instruction === 'RUN').map(({ argument }) => argument);
+    expect(runs.some((run) => /\bnpm run build\b/.test(run) && run.includes('dist/apps/web/index.html'))).toBe(true);
+    const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.build).toContain('build:web');
+    expect(scripts['build:web']).toBe('vite build --config apps/web/vite.config.mts');
+    expect(readFileSync(join(REPO_ROOT, 'apps/web/vite.config.mts'), 'utf8')).toContain("'../../dist/apps/web'");
+    // Nothing keeps the web app's sources out of the build context.
+    const ignored = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8').split('\n');
+    expect(ignored.filter((pattern) => /^(apps|apps\/web|\*\*?)(\/|$)/.test(pattern.trim()))).toEqual([]);
+    // The runtime stage copies the whole of the build's dist/ (the library with it) and points LIBRARY_DIR at it.
+    expect(runtime).toContainEqual({ instruction: 'COPY', argument: '--from=build /app/dist ./dist' });
+    const workdir = [...(stages.get('base') ?? []), ...runtime].filter(({ instruction }) => instruction === 'WORKDIR').at(-1)?.argument;
+    expect(workdir).toBe('/app');
+    const imageEnv = Object.assign(
+      {},
+      ...runtime.filter(({ instruction }) => instruction === 'ENV').map(({ argument }) => envOf(argument)),
+    ) as Record<string, string>;
+    expect(imageEnv.LIBRARY_DIR).toBe('/app/dist/apps/web');
+    // The api's settings in compose with the image's: the library is where the build put it.
+    const environment = Object.fromEntries(Object.entries(service('api').environment ?? {}).map(([key, value]) => [key, String(value)]));
+    expect(loadConfig({ ...imageEnv, ...environment }).library.dir).toBe('/app/dist/apps/web');
+    // And the built page the image copies exists: npm test builds it before the integration suites run.
+    expect(existsSync(join(REPO_ROOT, 'dist/apps/web/index.html'))).toBe(true);
   });
 
   test('every named volume a service uses is declared', () => {

@@ -6,6 +6,7 @@ import { eventStreamCases } from './events.cases';
 import { fileCases } from './files.cases';
 import { formCases } from './forms.cases';
 import type { HostileCase } from './hostile-case';
+import { libraryCases } from './library.cases';
 import { publicAssetCases } from './public-assets.cases';
 import { requestCases } from './requests.cases';
 import { routeCases } from './routes.cases';
@@ -31,5 +32,6 @@ export function allHostileCases(): HostileCase[] {
     ...webhookCases(),
     ...eventStreamCases(),
     ...surfaceCases(),
+    ...libraryCases(),
   ];
 }

@@ -19,6 +19,7 @@ import { EnvironmentsModule } from './environments/environments.module';
 import { EventStreamsModule } from './events/events.module';
 import { FilesApiModule } from './files/files.module';
 import { HealthModule } from './health/health.module';
+import { LibraryModule } from './library/library.module';
 import { LocalesModule } from './locales/locales.module';
 import { ApiMetricsModule } from './metrics/metrics.module';
 import { ApiDocsModule } from './docs/api-docs.module';
@@ -58,6 +59,7 @@ export class ApiModule {
         ApiMetricsModule,
         ApiDocsModule,
         QueueDashboardModule,
+        LibraryModule,
       ],
       // Guards run in this order, and only for a matched route (an unknown route is the router's 404, token or not):
       // a path with control characters is a 400 before any token or database lookup; the environment is looked up

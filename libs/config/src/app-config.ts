@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { configSchema, type RawConfig } from './config.schema';
 
 export type LogLevel = RawConfig['LOG_LEVEL'];
@@ -112,6 +113,8 @@ export interface AppConfig {
     readonly bufferBytes: number;
     readonly pingSeconds: number;
   };
+  /** The media library's built files (absolute), served at /library; missing files make /library a 404 saying to build. */
+  readonly library: { readonly dir: string };
   /** Requests per second per user (all their tokens together); 0 turns the limit off. */
   readonly rateLimitPerSecond: number;
   /** Unknown or revoked tokens per client address per minute before its tokens are no longer looked up; 0: no limit. */
@@ -204,6 +207,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       bufferBytes: raw.EVENT_STREAM_BUFFER_BYTES,
       pingSeconds: raw.EVENT_STREAM_PING_SECONDS,
     },
+    library: { dir: resolve(raw.LIBRARY_DIR) },
     rateLimitPerSecond: raw.RATE_LIMIT_PER_SECOND,
     authFailuresPerMinute: raw.AUTH_FAILURES_PER_MINUTE,
     corsOrigins:

@@ -194,6 +194,8 @@ export const configSchema = z.object({
     .pipe(z.number().int().min(0).max(65535))
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  // The built media library (`npm run build:web`), served at /library; relative to the working directory.
+  LIBRARY_DIR: z.string().trim().min(1).default('dist/apps/web'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });
