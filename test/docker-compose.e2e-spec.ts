@@ -110,6 +110,19 @@ describe('docker-compose.yml, as `docker compose config` reads it', () => {
     expect(service('worker').ports).toBeUndefined();
   });
 
+  test('each worker serves its metrics on the compose network only; the api and worker share METRICS_TOKEN', () => {
+    const environmentOf = (name: string) =>
+      Object.fromEntries(Object.entries(service(name).environment ?? {}).map(([key, value]) => [key, String(value)]));
+    const worker = loadConfig({ ...environmentOf('worker'), NODE_ENV: 'production' });
+    const api = loadConfig({ ...environmentOf('api'), NODE_ENV: 'production' });
+    expect(worker.metrics.workerPort).toBe(9464);
+    expect(api.metrics.workerPort).toBeUndefined();
+    // Unset in the shell: open, as documented; set, both processes ask for it.
+    expect(worker.metrics.token).toBeUndefined();
+    const guarded = composeWith({ HANGAR_ADMIN_TOKEN: ADMIN_TOKEN, METRICS_TOKEN: 'a-metrics-token-of-some-length' });
+    for (const name of ['api', 'worker']) expect(guarded.services[name]?.environment?.METRICS_TOKEN).toBe('a-metrics-token-of-some-length');
+  });
+
   test('the api and worker run the built apps from the Dockerfile’s runtime stage; migrations from its build stage', () => {
     const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
     for (const name of ['api', 'worker']) {
