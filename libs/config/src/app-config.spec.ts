@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       maxConcurrentPerUser: 8,
       idleTimeoutSeconds: 30,
       spoolDir: join(tmpdir(), 'hangar-upload-spool'),
+      memoryBufferBytes: 32 * 1024 * 1024,
     });
     expect(config.admin.token).toBeUndefined();
     expect(config.logLevel).toBe('info');
@@ -104,6 +105,7 @@ describe('loadConfig', () => {
       maxConcurrentPerUser: 0,
       idleTimeoutSeconds: 5,
       spoolDir: '/var/spool/hangar',
+      memoryBufferBytes: 32 * 1024 * 1024,
     });
     expect(config.purge.intervalSeconds).toBe(5);
     expect(config.admin.token).toBe('x'.repeat(40));

@@ -43,6 +43,8 @@ export interface AppConfig {
     readonly idleTimeoutSeconds: number;
     /** Where parts wait on disk until they go to storage; local to this process's host or container. */
     readonly spoolDir: string;
+    /** Small parts (≤ 1 MiB) this process may hold in memory at once instead of spooling them; 0: always spool. */
+    readonly memoryBufferBytes: number;
   };
   readonly purge: { readonly intervalSeconds: number };
   /** The sweep of objects no row owns; objects younger than the grace period are left alone. */
@@ -117,6 +119,8 @@ export interface AppConfig {
   readonly library: { readonly dir: string };
   /** Requests per second per user (all their tokens together); 0 turns the limit off. */
   readonly rateLimitPerSecond: number;
+  /** How long a token's principal and a member's role are kept per api process (0: looked up on every request). */
+  readonly authCacheSeconds: number;
   /** Unknown or revoked tokens per client address per minute before its tokens are no longer looked up; 0: no limit. */
   readonly authFailuresPerMinute: number;
   /** Origins browsers may call the API from: `*` or an explicit list. */
@@ -173,6 +177,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       maxConcurrentPerUser: raw.UPLOAD_CONCURRENCY_PER_USER,
       idleTimeoutSeconds: raw.UPLOAD_IDLE_TIMEOUT_SECONDS,
       spoolDir: raw.UPLOAD_SPOOL_DIR,
+      memoryBufferBytes: raw.UPLOAD_MEMORY_BUFFER_BYTES,
     },
     purge: { intervalSeconds: raw.PURGE_INTERVAL_SECONDS },
     orphanSweep: { intervalSeconds: raw.ORPHAN_SWEEP_INTERVAL_SECONDS, graceSeconds: raw.ORPHAN_GRACE_SECONDS },
@@ -209,6 +214,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     },
     library: { dir: resolve(raw.LIBRARY_DIR) },
     rateLimitPerSecond: raw.RATE_LIMIT_PER_SECOND,
+    authCacheSeconds: raw.AUTH_CACHE_SECONDS,
     authFailuresPerMinute: raw.AUTH_FAILURES_PER_MINUTE,
     corsOrigins:
       raw.CORS_ORIGINS === '*'

@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { AppConfig } from '@hangar/config';
 import type { ObjectBody, StorageService } from '@hangar/storage';
-import { PartSpool, sizeOf, SPOOL_MEMORY_BYTES } from './part-spool';
+import { MEMORY_PART_MAX_BYTES, PartSpool, sizeOf, SPOOL_MEMORY_BYTES } from './part-spool';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -20,8 +20,11 @@ describe('PartSpool', () => {
   let root: string;
   let spool: PartSpool;
 
-  const newSpool = (signsPayloads = true) =>
-    new PartSpool({ uploads: { spoolDir: root } } as unknown as AppConfig, { signsPayloads } as unknown as StorageService);
+  const newSpool = (signsPayloads = true, memoryBufferBytes = 0) =>
+    new PartSpool(
+      { uploads: { spoolDir: root, memoryBufferBytes } } as unknown as AppConfig,
+      { signsPayloads } as unknown as StorageService,
+    );
   const files = async () => readdir(spool.directory);
 
   beforeEach(async () => {
@@ -72,6 +75,73 @@ describe('PartSpool', () => {
     }
     expect(large.map((part) => !Buffer.isBuffer(part) && part.sha256)).toEqual([undefined]);
     await unsigned.onModuleDestroy();
+  });
+
+  it('holds small parts of a known size in memory while the process budget has room, then spools; the budget comes back when each write ends', async () => {
+    const budgeted = newSpool(true, 2 * MEMORY_PART_MAX_BYTES);
+    await budgeted.onModuleInit();
+    const onDisk = async () => readdir(budgeted.directory);
+    const collect = async (session: ReturnType<PartSpool['session']>, body: Buffer, expectedBytes: number | undefined) => {
+      const parts: ObjectBody[] = [];
+      const pieces = Readable.from([body.subarray(0, 1000), body.subarray(1000)]);
+      for await (const part of session.parts(pieces, 5 * 1024 * 1024, expectedBytes)) parts.push(part);
+      return parts;
+    };
+    const body = (size: number) => randomBytes(size);
+    try {
+      // A whole 1 MiB body fits (its first 64 KiB are free): a buffer, no file, the rest of it taken from the budget.
+      const first = budgeted.session();
+      const firstBytes = body(MEMORY_PART_MAX_BYTES);
+      const firstParts = await collect(first, firstBytes, firstBytes.length);
+      expect(firstParts.map((part) => Buffer.isBuffer(part) && part.equals(firstBytes))).toEqual([true]);
+      expect(budgeted.memoryInUse).toBe(MEMORY_PART_MAX_BYTES - SPOOL_MEMORY_BYTES);
+      // A second one still fits; a third does not, and goes to disk with its digest, holding nothing.
+      const second = budgeted.session();
+      expect(Buffer.isBuffer((await collect(second, body(MEMORY_PART_MAX_BYTES), MEMORY_PART_MAX_BYTES))[0])).toBe(true);
+      const third = budgeted.session();
+      const thirdBytes = body(MEMORY_PART_MAX_BYTES);
+      const [spooled] = await collect(third, thirdBytes, thirdBytes.length);
+      expect(spooled !== undefined && !Buffer.isBuffer(spooled) && spooled.sha256).toBe(sha256(thirdBytes));
+      expect(await onDisk()).toHaveLength(1);
+      expect(budgeted.memoryInUse).toBe(2 * (MEMORY_PART_MAX_BYTES - SPOOL_MEMORY_BYTES));
+      await Promise.all([first.close(), second.close(), third.close()]);
+      expect(budgeted.memoryInUse).toBe(0);
+      expect(await onDisk()).toEqual([]);
+
+      // On disk whatever the budget: a size not known in advance, one over MEMORY_PART_MAX_BYTES, and a body that
+      // brings more than it said (what it reserved is given back as it spills).
+      for (const [bytes, expected] of [
+        [body(512 * 1024), undefined],
+        [body(MEMORY_PART_MAX_BYTES + 1), undefined],
+        [body(MEMORY_PART_MAX_BYTES + 1), MEMORY_PART_MAX_BYTES + 1],
+        [body(512 * 1024), 256 * 1024],
+      ] as const) {
+        const session = budgeted.session();
+        const parts = await collect(session, bytes, expected);
+        expect(parts.map((part) => Buffer.isBuffer(part))).toEqual([false]);
+        expect(Buffer.concat(await Promise.all(parts.map(bytesOf))).equals(bytes)).toBe(true);
+        expect(budgeted.memoryInUse).toBe(0);
+        await session.close();
+      }
+
+      // A part given up midway (the client left) gives its memory back.
+      const abandoned = budgeted.session();
+      const generator = abandoned.parts(
+        Readable.from(
+          (function* () {
+            yield body(512 * 1024);
+            throw new Error('client gone');
+          })(),
+        ),
+        5 * 1024 * 1024,
+        MEMORY_PART_MAX_BYTES,
+      );
+      await expect(generator.next()).rejects.toThrow('client gone');
+      expect(budgeted.memoryInUse).toBe(0);
+      await abandoned.close();
+    } finally {
+      await budgeted.onModuleDestroy();
+    }
   });
 
   it('answers a full spool disk as 503 ServiceUnavailable (not a 500), and leaves no file behind', async () => {

@@ -11,9 +11,21 @@ import { type ObjectBody, type ReplayableBody, StorageService } from '@hangar/st
 /**
  * Bytes of a part kept in memory before they go to disk: a body smaller than
  * this never touches the disk, and an upload that stalls pins no more than
- * this (and the chunk in hand), whatever the part size.
+ * this (and the chunk in hand), whatever the part size — unless the part is
+ * small and the process's memory budget has room (below).
  */
 export const SPOOL_MEMORY_BYTES = 64 * 1024;
+
+/**
+ * The largest part that may wait in memory, out of the process's budget
+ * (UPLOAD_MEMORY_BUFFER_BYTES), instead of on disk: only a part whose size
+ * is known in advance (a body that declared its length) and small. Every
+ * part but a body's last is at least 5 MiB (S3's minimum), so only small
+ * bodies — and the short last part of a large one — are ever held: a small
+ * upload then costs no file at all (create, write, read back, remove), which
+ * on a busy server was a third of its CPU time.
+ */
+export const MEMORY_PART_MAX_BYTES = 1024 * 1024;
 
 /** Read size when a spooled part is sent on. */
 const READ_CHUNK_BYTES = 256 * 1024;
@@ -43,6 +55,8 @@ export class PartSpool implements OnModuleInit, OnModuleDestroy {
   /** This process's directory: `<pid>-<random>`, so others can tell whether its owner still runs. */
   readonly directory: string;
   private sequence = 0;
+  /** Bytes of small parts held in memory, across every write of this process. */
+  private readonly memory: MemoryBudget;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -50,6 +64,7 @@ export class PartSpool implements OnModuleInit, OnModuleDestroy {
   ) {
     this.root = config.uploads.spoolDir;
     this.directory = join(this.root, `${process.pid}-${randomUUID().slice(0, 8)}`);
+    this.memory = new MemoryBudget(config.uploads.memoryBufferBytes);
   }
 
   async onModuleInit(): Promise<void> {
@@ -69,7 +84,12 @@ export class PartSpool implements OnModuleInit, OnModuleDestroy {
 
   /** One write's parts; close it when the write ends, whatever happened. */
   session(): SpoolSession {
-    return new SpoolSession(() => join(this.directory, String((this.sequence += 1))), this.storage.signsPayloads);
+    return new SpoolSession(() => join(this.directory, String((this.sequence += 1))), this.storage.signsPayloads, this.memory);
+  }
+
+  /** Bytes of parts held in memory right now (for tests and metrics). */
+  get memoryInUse(): number {
+    return this.memory.used;
   }
 
   /** Directories whose process is gone (killed mid-body: no `finally` ran). */
@@ -96,6 +116,24 @@ function isRunning(pid: number): boolean {
   }
 }
 
+/** A count of bytes that may be held at once, taken and given back by the writes that hold them. */
+export class MemoryBudget {
+  used = 0;
+
+  constructor(private readonly limit: number) {}
+
+  /** Takes `bytes` if they fit; false (nothing taken) if not. */
+  take(bytes: number): boolean {
+    if (this.used + bytes > this.limit) return false;
+    this.used += bytes;
+    return true;
+  }
+
+  give(bytes: number): void {
+    this.used -= bytes;
+  }
+}
+
 /**
  * The parts of one write. Every file it made and storage has not released
  * yet is removed by {@link close}, so no path — a client gone between two
@@ -103,20 +141,27 @@ function isRunning(pid: number): boolean {
  */
 export class SpoolSession {
   private readonly files = new Set<string>();
+  /** Budget this write's parts hold: given back when the write ends (storage has them, or they were given up). */
+  private held = 0;
 
   constructor(
     private readonly nextPath: () => string,
     private readonly digest: boolean,
+    private readonly memory: MemoryBudget = new MemoryBudget(0),
   ) {}
 
   /**
    * Regroups a byte stream into parts of exactly `partSize` bytes (the last
-   * one may be shorter). A part up to SPOOL_MEMORY_BYTES is a buffer; a
-   * larger one is a file, with its SHA-256 when storage signs payloads.
-   * Reading pauses while the consumer works.
+   * one may be shorter). A part up to SPOOL_MEMORY_BYTES is a buffer, and so
+   * is one up to MEMORY_PART_MAX_BYTES when `expectedBytes` (the stream's
+   * length, if known) says it will be that small and the process's memory
+   * budget has room for it; a larger one is a file, with its SHA-256 when
+   * storage signs payloads. Reading pauses while the consumer works.
    */
-  async *parts(source: AsyncIterable<Buffer>, partSize: number): AsyncGenerator<ObjectBody> {
-    let part: PartWriter | undefined = new PartWriter(this);
+  async *parts(source: AsyncIterable<Buffer>, partSize: number, expectedBytes?: number): AsyncGenerator<ObjectBody> {
+    let remaining = expectedBytes;
+    const nextPart = () => new PartWriter(this, this.digest, remaining === undefined ? undefined : Math.min(partSize, remaining));
+    let part: PartWriter | undefined = nextPart();
     try {
       for await (const piece of source) {
         let chunk = piece;
@@ -124,7 +169,8 @@ export class SpoolSession {
           const take = partSize - part.size;
           await part.write(chunk.subarray(0, take));
           const full = await part.finish();
-          part = new PartWriter(this);
+          if (remaining !== undefined) remaining = Math.max(0, remaining - partSize);
+          part = nextPart();
           yield full;
           chunk = chunk.subarray(take);
         }
@@ -149,9 +195,23 @@ export class SpoolSession {
     return new PartWriter(this, false);
   }
 
-  /** Removes every file of this session still on disk. */
+  /** Removes every file of this session still on disk, and gives back the memory its parts held. */
   async close(): Promise<void> {
+    this.release(this.held);
     await Promise.all([...this.files].map((path) => this.remove(path)));
+  }
+
+  /** @internal takes `bytes` of the process's memory budget for a part, if it has room */
+  reserve(bytes: number): boolean {
+    if (!this.memory.take(bytes)) return false;
+    this.held += bytes;
+    return true;
+  }
+
+  /** @internal */
+  release(bytes: number): void {
+    this.held -= bytes;
+    this.memory.give(bytes);
   }
 
   /** @internal a new file for a part */
@@ -164,11 +224,6 @@ export class SpoolSession {
       this.files.delete(path);
       throw error;
     }
-  }
-
-  /** @internal */
-  get digests(): boolean {
-    return this.digest;
   }
 
   /** @internal */
@@ -191,38 +246,59 @@ export interface SpoolCopy {
 }
 
 /**
- * One part being assembled: in memory up to SPOOL_MEMORY_BYTES, then in its
- * file. A disk write runs while the next bytes arrive (one at a time, so the
- * file is written in order): the body waits for the disk only when the disk
- * is the slower of the two. At most two batches of SPOOL_MEMORY_BYTES (and a
- * chunk) are held: the one being written and the one filling.
+ * One part being assembled: in memory up to SPOOL_MEMORY_BYTES — or, while
+ * it is no larger than MEMORY_PART_MAX_BYTES and the process's budget has
+ * room, all of it — then in its file. A disk write runs while the next bytes
+ * arrive (one at a time, so the file is written in order): the body waits
+ * for the disk only when the disk is the slower of the two. On disk, at most
+ * two batches of SPOOL_MEMORY_BYTES (and a chunk) are held: the one being
+ * written and the one filling. A part that stays in memory is a buffer, and
+ * is not hashed here (storage signs a buffer itself).
  */
 class PartWriter implements SpoolCopy {
   size = 0;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private file: { path: string; handle: FileHandle } | undefined;
+  /** The digest of what went to disk (the whole part, once it is a file): computed as the bytes are written. */
   private readonly hash: Hash | undefined;
   /** The disk write under way; its failure is reported by the next write, finish or discard. */
   private writing: Promise<void> | undefined;
+  /** Of the process's memory budget, what this part holds (beyond SPOOL_MEMORY_BYTES) while it stays in memory. */
+  private reserved = 0;
 
+  /** `expectedBytes`: the part's size, when it is known before its bytes arrive. */
   constructor(
     private readonly session: SpoolSession,
-    digest = session.digests,
+    digest: boolean,
+    expectedBytes?: number,
   ) {
     this.hash = digest ? createHash('sha256') : undefined;
+    const beyond = (expectedBytes ?? Infinity) - SPOOL_MEMORY_BYTES;
+    if (beyond > 0 && (expectedBytes ?? Infinity) <= MEMORY_PART_MAX_BYTES && session.reserve(beyond)) this.reserved = beyond;
   }
 
   async write(chunk: Buffer): Promise<void> {
     this.size += chunk.length;
-    this.hash?.update(chunk);
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
-    if (this.pendingBytes <= SPOOL_MEMORY_BYTES) return;
+    if (this.inMemory()) return;
     await this.writing;
     const writing = this.flush();
     writing.catch(() => undefined);
     this.writing = writing;
+  }
+
+  /**
+   * Whether the part, as it now is, may stay in memory; if not (it grew past what it reserved), it goes to disk
+   * from now on and gives its memory back.
+   */
+  private inMemory(): boolean {
+    if (this.file !== undefined || this.writing !== undefined) return false;
+    if (this.pendingBytes <= SPOOL_MEMORY_BYTES + this.reserved) return true;
+    this.session.release(this.reserved);
+    this.reserved = 0;
+    return false;
   }
 
   /** The finished part: its bytes if they never left memory, else its file (closed). */
@@ -245,6 +321,8 @@ class PartWriter implements SpoolCopy {
   /** Drops an unfinished part and its file. */
   async discard(): Promise<void> {
     this.pending = [];
+    this.session.release(this.reserved);
+    this.reserved = 0;
     await this.writing?.catch(() => undefined);
     if (this.file === undefined) return;
     await this.file.handle.close().catch(() => undefined);
@@ -258,6 +336,7 @@ class PartWriter implements SpoolCopy {
     this.pendingBytes = 0;
     try {
       this.file ??= await this.session.create();
+      for (const buffer of buffers) this.hash?.update(buffer);
       while (buffers.length > 0) {
         // writev may write less than asked (a full disk fails it instead); go on where it stopped.
         const { bytesWritten } = await this.file.handle.writev(buffers);

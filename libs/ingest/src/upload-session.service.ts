@@ -257,7 +257,14 @@ export class UploadSessionService {
     const meter = new ByteMeter();
     let progress: Progress;
     try {
-      progress = await this.write(session, idleLimited(body.chunks, idleMs), meter, true, partSizeFor(body.declaredLength ?? maxBytes));
+      progress = await this.write(
+        session,
+        idleLimited(body.chunks, idleMs),
+        meter,
+        true,
+        partSizeFor(body.declaredLength ?? maxBytes),
+        body.declaredLength,
+      );
     } catch (error) {
       await this.cleanup.discard(session, { objectMayExist: !isStorageUnreachable(error) });
       throw explainStreamFailure(error, body);
@@ -326,7 +333,7 @@ export class UploadSessionService {
     let progress: Progress;
     try {
       const chunks = idleMs === undefined ? body.chunks : idleLimited(body.chunks, idleMs);
-      progress = await this.write(session, chunks, meter, true, partSizeFor(body.declaredLength ?? maxBytes));
+      progress = await this.write(session, chunks, meter, true, partSizeFor(body.declaredLength ?? maxBytes), body.declaredLength);
     } catch (error) {
       // Refused connections mean nothing reached storage: there is no object.
       await this.cleanup.discard(session, { objectMayExist: !isStorageUnreachable(error) });
@@ -530,7 +537,10 @@ export class UploadSessionService {
     return session;
   }
 
-  /** Streams `chunks` (after the session's tail, if any) into the session's object. */
+  /**
+   * Streams `chunks` (after the session's tail, if any) into the session's object. `length`, when known, is how many
+   * bytes `chunks` will bring (a declared Content-Length): small parts of a known size may wait in memory.
+   */
   private async write(
     session: Upload,
     chunks: AsyncIterable<Buffer>,
@@ -554,7 +564,9 @@ export class UploadSessionService {
       const tail =
         session.tailBytes > 0 ? [await this.storage.readSmall(uploadTailKey(session.objectKey, Number(session.receivedBytes)))] : [];
       const body = meteredStream(source, maxBytes, meter);
-      return await this.writeParts(session, spooled.parts(prepend(tail, body[Symbol.asyncIterator]()), partSize), meter, final, partSize);
+      const expectedBytes = length === undefined ? undefined : session.tailBytes + length;
+      const parts = spooled.parts(prepend(tail, body[Symbol.asyncIterator]()), partSize, expectedBytes);
+      return await this.writeParts(session, parts, meter, final, partSize);
     } finally {
       // Parts storage did not take (a failure, a client gone between two parts) leave the disk here.
       await spooled.close();
@@ -632,7 +644,8 @@ export class UploadSessionService {
       const first = await parts.next();
       const second = first.done ? first : await parts.next();
       if (first.done || second.done) {
-        if (!first.done) await this.storage.putObject(session.objectKey, first.value);
+        if (!first.done)
+          await this.storage.putObject(session.objectKey, first.value, undefined, wholeBodyDigest(session, meter, first.value));
         return { receivedBytes: meter.size, partCount: 0, tailBytes: 0, multipartUploadId: null, parts: [] };
       }
       multipartUploadId = await this.beginMultipart(session);
@@ -818,4 +831,13 @@ function explainStreamFailure(error: unknown, body: IncomingBody): unknown {
   if (error instanceof HangarError) return error;
   if (body.clientGone()) return new ClientAbortedError();
   return explainStorageFailure(error);
+}
+
+/**
+ * The digest of `body` when it is the session's whole body and the meter saw all of it (from the first byte, with no
+ * tail stored before): storage can then sign it with the content hash already taken instead of hashing it again.
+ */
+function wholeBodyDigest(session: Upload, meter: ByteMeter, body: ObjectBody): string | undefined {
+  const whole = session.receivedBytes === 0n && session.tailBytes === 0 && meter.size === sizeOf(body);
+  return whole ? meter.digest() : undefined;
 }

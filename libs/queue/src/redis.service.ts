@@ -53,6 +53,30 @@ export class RedisService implements OnModuleInit, OnModuleDestroy {
     this.connection.disconnect();
   }
 
+  /**
+   * Listens to the channel `name` (under the queue prefix, so checkouts sharing a Redis do not hear each other):
+   * `onMessage` for each message; `onConnected` whenever the subscription is (re)established, since messages
+   * published while it was down are lost. Returns what ends it.
+   */
+  async subscribe(name: string, onMessage: (message: string) => void, onConnected: () => void): Promise<() => void> {
+    const subscriber = this.connection.duplicate({ lazyConnect: true });
+    subscriber.on('error', (error: Error) => this.logger.debug({ msg: 'redis subscription error', channel: name, reason: error.message }));
+    subscriber.on('message', (_channel: string, message: string) => onMessage(message));
+    subscriber.on('ready', onConnected);
+    await subscriber.connect();
+    await subscriber.subscribe(this.channelOf(name));
+    return () => subscriber.disconnect();
+  }
+
+  /** Publishes `message` on the channel `name` (see {@link subscribe}). */
+  async publish(name: string, message: string): Promise<void> {
+    await this.connection.publish(this.channelOf(name), message);
+  }
+
+  private channelOf(name: string): string {
+    return `${this.prefix}:${name}`;
+  }
+
   /** True when Redis answers PING within `timeoutMs`. */
   async ping(timeoutMs = 2_000): Promise<boolean> {
     if (this.connection.status !== 'ready') return false;

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } f
 import { Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { once } from 'node:events';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { Client, CopyDestinationOptions, CopySourceOptions } from 'minio';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
 import { settleWithin } from '@hangar/domain';
@@ -150,8 +150,17 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
     return settleWithin(this.client.bucketExists(this.bucket), timeoutMs, false);
   }
 
-  /** Writes a whole object with one PUT (bodies that fit in one part); a replayable body is released after. */
-  async putObject(key: string, body: ObjectBody, contentType = 'application/octet-stream'): Promise<void> {
+  /**
+   * Writes a whole object with one PUT (bodies that fit in one part); a replayable body is released after.
+   * `sha256`, the hex digest of a buffer when the caller has measured it already (an upload's content hash), spares
+   * hashing it twice more: minio's client would take its SHA-256 to sign it and its MD5 for Content-MD5.
+   */
+  async putObject(key: string, body: ObjectBody, contentType = 'application/octet-stream', sha256?: string): Promise<void> {
+    if (Buffer.isBuffer(body) && sha256 !== undefined) {
+      const replayable: ReplayableBody = { size: body.length, sha256, open: () => Readable.from([body]), release: () => Promise.resolve() };
+      await drain(await this.sendStreamed({ method: 'PUT', objectName: key, headers: { 'Content-Type': contentType } }, replayable));
+      return;
+    }
     if (Buffer.isBuffer(body)) {
       await this.client.putObject(this.bucket, key, body, body.length, { 'Content-Type': contentType });
       return;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@hangar/database';
 import { newId } from '@hangar/domain';
+import { AuthCacheService } from './auth-cache.service';
 import { type Principal, type TokenScope } from './principal';
 import { generateToken, hashToken } from './token-hash';
 
@@ -18,12 +19,24 @@ export interface IssuedToken {
 
 @Injectable()
 export class AccessTokenService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly cache: AuthCacheService,
+  ) {}
 
-  /** The principal of a live token, or undefined for an unknown or revoked one. */
+  /** The principal of a live token, or undefined for an unknown or revoked one (kept a few seconds: AuthCacheService). */
   async authenticate(token: string): Promise<Principal | undefined> {
+    const tokenHash = hashToken(token);
+    return this.cache.through(
+      `token:${tokenHash}`,
+      () => this.lookUp(tokenHash),
+      (principal) => principal !== undefined,
+    );
+  }
+
+  private async lookUp(tokenHash: string): Promise<Principal | undefined> {
     const found = await this.prisma.accessToken.findUnique({
-      where: { tokenHash: hashToken(token) },
+      where: { tokenHash },
       select: { id: true, revokedAt: true, scopes: true, spaceId: true, user: { select: { id: true, isAdmin: true } } },
     });
     if (!found || found.revokedAt) return undefined;
@@ -50,6 +63,7 @@ export class AccessTokenService {
       where: { id: tokenId, userId, revokedAt: null },
       data: { revokedAt: new Date() },
     });
+    if (count === 1) await this.cache.invalidate();
     return count === 1;
   }
 }

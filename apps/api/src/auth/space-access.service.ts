@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, SpaceRole } from '@hangar/database';
+import { AuthCacheService } from './auth-cache.service';
 import type { Principal } from './principal';
 
 /** What a principal may do in a space, and whether an environment named in the same request exists there. */
@@ -11,16 +12,30 @@ export interface SpaceAccess {
 
 @Injectable()
 export class SpaceAccessService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly cache: AuthCacheService,
+  ) {}
 
   /**
    * The principal's role in a space; undefined when the space does not exist
    * or the principal is not a member, which callers must not tell apart.
    * Administrators manage every space. The environment a route names is
    * looked up in the same round trip (every request under an environment
-   * needs both answers).
+   * needs both answers). A grant is kept a few seconds (AuthCacheService);
+   * a refusal, or an environment found missing, never is: a membership or
+   * environment just made must work at once.
    */
   async accessTo(principal: Principal, spaceId: string, environmentId?: string): Promise<SpaceAccess | undefined> {
+    const who = principal.isAdmin ? 'admin' : principal.userId;
+    return this.cache.through(
+      `access:${who}:${spaceId}:${environmentId ?? ''}`,
+      () => this.lookUp(principal, spaceId, environmentId),
+      (access) => access !== undefined && access.environmentExists !== false,
+    );
+  }
+
+  private async lookUp(principal: Principal, spaceId: string, environmentId?: string): Promise<SpaceAccess | undefined> {
     const rows = principal.isAdmin
       ? await this.prisma.$queryRaw<{ role: string; environmentExists: boolean }[]>`
           SELECT 'manager' AS "role",

@@ -5,12 +5,14 @@ import { HangarError, MASTER_ENVIRONMENT, newId, NotFoundError, VersionMismatchE
 import { uploadObjectPrefix } from '@hangar/ingest';
 import { JobName, OutboxService } from '@hangar/queue';
 import type { Page } from '../common/collection';
+import { AuthCacheService } from '../auth/auth-cache.service';
 
 @Injectable()
 export class EnvironmentsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly outbox: OutboxService,
+    private readonly authCache: AuthCacheService,
   ) {}
 
   /** A new environment with a generated id (Contentful's `POST …/environments`), a copy of the source's locales. */
@@ -38,6 +40,8 @@ export class EnvironmentsService {
         prefixes: [uploadObjectPrefix(spaceId, environmentId), assetObjectPrefix(spaceId, environmentId)],
       });
     });
+    // Requests naming it must find it gone at once.
+    await this.authCache.invalidate();
     await this.outbox.dispatchNow([message]);
   }
 

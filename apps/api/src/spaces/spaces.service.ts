@@ -6,6 +6,7 @@ import { fileObjectPrefix } from '@hangar/files';
 import { uploadObjectPrefix } from '@hangar/ingest';
 import { renditionSpacePrefix } from '@hangar/media';
 import { JobName, OutboxService } from '@hangar/queue';
+import { AuthCacheService } from '../auth/auth-cache.service';
 import type { Principal } from '../auth/principal';
 import type { Page } from '../common/collection';
 import { localeNameOf } from '../locales/locale-code';
@@ -18,6 +19,7 @@ export class SpacesService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly outbox: OutboxService,
+    private readonly authCache: AuthCacheService,
   ) {}
 
   /** A space with its `master` environment, its default locale (`en-US` unless told otherwise), and its creator as manager. */
@@ -77,6 +79,8 @@ export class SpacesService {
         prefixes: [uploadObjectPrefix(spaceId), assetObjectPrefix(spaceId), fileObjectPrefix(spaceId), renditionSpacePrefix(spaceId)],
       });
     });
+    // Its members' access went with it.
+    await this.authCache.invalidate();
     await this.outbox.dispatchNow([message]);
   }
 }

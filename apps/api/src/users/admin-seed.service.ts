@@ -3,6 +3,7 @@ import { APP_CONFIG, type AppConfig } from '@hangar/config';
 import { PrismaService } from '@hangar/database';
 import { newId } from '@hangar/domain';
 import { hashToken } from '../auth/token-hash';
+import { AuthCacheService } from '../auth/auth-cache.service';
 
 export const SEEDED_TOKEN_NAME = 'HANGAR_ADMIN_TOKEN';
 
@@ -30,6 +31,7 @@ export class AdminSeedService implements OnApplicationBootstrap {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly prisma: PrismaService,
+    private readonly authCache: AuthCacheService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -55,6 +57,8 @@ export class AdminSeedService implements OnApplicationBootstrap {
       });
       return !admin.isAdmin;
     });
+    // A previous administrator token it revoked may be kept by other api processes.
+    await this.authCache.invalidate();
     if (promoted) this.logger.warn({ msg: 'existing user made an administrator (HANGAR_ADMIN_PROMOTE_EXISTING=true)', email });
     this.logger.log({ msg: 'administrator token from HANGAR_ADMIN_TOKEN is active', email });
   }

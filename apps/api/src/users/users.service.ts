@@ -3,6 +3,7 @@ import { constraintViolationOf, PrismaService, type SpaceMembership, type SpaceR
 import { newId, NotFoundError, ValidationFailedError } from '@hangar/domain';
 import type { Principal } from '../auth/principal';
 import type { Page } from '../common/collection';
+import { AuthCacheService } from '../auth/auth-cache.service';
 
 export interface NewUser {
   readonly email: string;
@@ -17,7 +18,10 @@ function isUniqueViolation(error: unknown): boolean {
 
 @Injectable()
 export class UsersService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly authCache: AuthCacheService,
+  ) {}
 
   async get(userId: string): Promise<User> {
     const user = await this.prisma.user.findUnique({ where: { id: userId } });
@@ -84,5 +88,6 @@ export class UsersService {
   async removeMember(spaceId: string, membershipId: string): Promise<void> {
     const { count } = await this.prisma.spaceMembership.deleteMany({ where: { id: membershipId, spaceId } });
     if (count === 0) throw new NotFoundError('SpaceMembership', membershipId);
+    await this.authCache.invalidate();
   }
 }
