@@ -61,8 +61,9 @@ export class QueueDashboardController {
   }
 
   /** The request, with its URL relative to the dashboard, to Bull Board's own Express app; 404 for what it does not serve. */
-  private handOver(request: Request, response: Response): Promise<void> {
+  private async handOver(request: Request, response: Response): Promise<void> {
     refuseCrossSiteActions(request);
+    const board = await this.dashboard.app();
     response.locals[METRICS_ROUTE_LOCAL] = QUEUE_DASHBOARD_PATH;
     // Every answer starts as Contentful JSON (request-id middleware); Express keeps a type already set, and the
     // dashboard's pages, files and API each need their own.
@@ -75,7 +76,7 @@ export class QueueDashboardController {
     response.once('finish', restore);
     return new Promise<void>((resolve, reject) => {
       response.once('close', () => resolve());
-      this.dashboard.app(request, response, (error?: unknown) => {
+      board(request, response, (error?: unknown) => {
         restore();
         reject(error instanceof Error ? error : new NotFoundError('QueueDashboardPage'));
       });

@@ -1,7 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
+import { Injectable } from '@nestjs/common';
 import type { Express } from 'express';
 import { QueueName, QueueService } from '@hangar/queue';
 
@@ -12,15 +9,30 @@ export const QUEUE_DASHBOARD_PATH = '/admin/queues';
  * Bull Board over every queue Hangar has (libs/queue's QueueName: processing,
  * ZIP expansion, storage cleanup, webhooks), on the api's own queue
  * connections. An Express app of its own, which the dashboard's controller
- * hands requests to once Hangar's guards have let them through.
+ * hands requests to once Hangar's guards have let them through. Built on
+ * first use: Bull Board, its UI server and their dependencies add about
+ * 15 MiB to a process, which an api whose dashboard nobody opens need not hold.
  */
 @Injectable()
-export class QueueDashboard implements OnModuleInit {
-  private board: Express | undefined;
+export class QueueDashboard {
+  private board: Promise<Express> | undefined;
 
   constructor(private readonly queues: QueueService) {}
 
-  onModuleInit(): void {
+  app(): Promise<Express> {
+    this.board ??= this.build().catch((error: unknown) => {
+      this.board = undefined; // the next request tries again
+      throw error;
+    });
+    return this.board;
+  }
+
+  private async build(): Promise<Express> {
+    const [{ createBullBoard }, { BullMQAdapter }, { ExpressAdapter }] = await Promise.all([
+      import('@bull-board/api'),
+      import('@bull-board/api/bullMQAdapter'),
+      import('@bull-board/express'),
+    ]);
     const adapter = new ExpressAdapter().setBasePath(QUEUE_DASHBOARD_PATH);
     createBullBoard({
       queues: Object.values(QueueName).map((name) => new BullMQAdapter(this.queues.queue(name))),
@@ -29,11 +41,6 @@ export class QueueDashboard implements OnModuleInit {
     });
     const board = adapter.getRouter() as Express;
     board.disable('x-powered-by');
-    this.board = board;
-  }
-
-  get app(): Express {
-    if (!this.board) throw new Error('the queue dashboard is not initialised');
-    return this.board;
+    return board;
   }
 }
