@@ -5,8 +5,7 @@ import { RenditionsService, wantsRendition } from '@hangar/media';
 import { Public } from '../auth/auth.decorators';
 import { sendRendition } from './rendition-response';
 import { CACHE_FOREVER, sendStoredFile } from './stored-file-response';
-import { ApiResponse } from '@nestjs/swagger';
-import { ApiErrors, ApiQueryParameters, IMAGE_QUERY } from '../docs/openapi.decorators';
+import { ApiDeliveredBytes } from '../docs/openapi.decorators';
 
 /**
  * Processed asset files, at the URLs their assets give (a random token in
@@ -22,15 +21,7 @@ export class FilesController {
   ) {}
 
   @Get(':spaceId/:assetId/:token/:fileName')
-  @ApiResponse({
-    status: 200,
-    description: 'The bytes (a rendition when the URL has Images API parameters; X-Hangar-Rendition says how it was had).',
-  })
-  @ApiResponse({ status: 206, description: 'One byte range (Range).' })
-  @ApiResponse({ status: 304, description: 'Not modified (If-None-Match).' })
-  @ApiResponse({ status: 416, description: 'The range lies beyond the file.' })
-  @ApiErrors([503])
-  @ApiQueryParameters(IMAGE_QUERY)
+  @ApiDeliveredBytes([503])
   async get(
     @Param() params: Record<string, string>,
     @Query() query: Record<string, unknown>,
@@ -41,15 +32,7 @@ export class FilesController {
   }
 
   @Head(':spaceId/:assetId/:token/:fileName')
-  @ApiResponse({
-    status: 200,
-    description: 'The bytes (a rendition when the URL has Images API parameters; X-Hangar-Rendition says how it was had).',
-  })
-  @ApiResponse({ status: 206, description: 'One byte range (Range).' })
-  @ApiResponse({ status: 304, description: 'Not modified (If-None-Match).' })
-  @ApiResponse({ status: 416, description: 'The range lies beyond the file.' })
-  @ApiErrors([503])
-  @ApiQueryParameters(IMAGE_QUERY)
+  @ApiDeliveredBytes([503])
   async head(
     @Param() params: Record<string, string>,
     @Query() query: Record<string, unknown>,

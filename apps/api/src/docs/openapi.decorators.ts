@@ -51,6 +51,24 @@ export function ApiQueryParameters(parameters: Readonly<Record<string, string>>)
   );
 }
 
+/**
+ * A route that delivers stored bytes (asset files, path-addressed files): the file or its rendition, a byte range,
+ * not modified, a range beyond the file; with `errors` and the Images API query plus `query`.
+ */
+export function ApiDeliveredBytes(errors: readonly number[], query: Readonly<Record<string, string>> = {}): MethodDecorator {
+  return applyDecorators(
+    ApiResponse({
+      status: 200,
+      description: 'The bytes (a rendition when the URL has Images API parameters; X-Hangar-Rendition says how it was had).',
+    }),
+    ApiResponse({ status: 206, description: 'One byte range (Range).' }),
+    ApiResponse({ status: 304, description: 'Not modified (If-None-Match).' }),
+    ApiResponse({ status: 416, description: 'The range lies beyond the file.' }),
+    ApiErrors(errors),
+    ApiQueryParameters({ ...IMAGE_QUERY, ...query }),
+  );
+}
+
 /** The query of an asset collection (Contentful's, and Hangar's cursor paging). */
 export const ASSET_COLLECTION_QUERY: Readonly<Record<string, string>> = {
   skip: 'Offset paging: how many to skip.',

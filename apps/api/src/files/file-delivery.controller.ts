@@ -5,8 +5,7 @@ import { RenditionsService, renditionQueryOf, wantsRendition } from '@hangar/med
 import { Public } from '../auth/auth.decorators';
 import { sendRendition } from '../delivery/rendition-response';
 import { CACHE_FOREVER, sendStoredFile } from '../delivery/stored-file-response';
-import { ApiResponse } from '@nestjs/swagger';
-import { ApiErrors, ApiQueryParameters, IMAGE_QUERY } from '../docs/openapi.decorators';
+import { ApiDeliveredBytes } from '../docs/openapi.decorators';
 
 /**
  * Files without a token: a public file at its stable URL (the current
@@ -24,16 +23,7 @@ export class FileDeliveryController {
   ) {}
 
   @Get(':spaceId/*path')
-  @ApiResponse({
-    status: 200,
-    description: 'The bytes (a rendition when the URL has Images API parameters; X-Hangar-Rendition says how it was had).',
-  })
-  @ApiResponse({ status: 206, description: 'One byte range (Range).' })
-  @ApiResponse({ status: 304, description: 'Not modified (If-None-Match).' })
-  @ApiResponse({ status: 416, description: 'The range lies beyond the file.' })
-  @ApiErrors([403, 503])
-  @ApiQueryParameters({
-    ...IMAGE_QUERY,
+  @ApiDeliveredBytes([403, 503], {
     version: 'One version of the file (default: the current one).',
     exp: "A signed URL's expiry.",
     kid: "A signed URL's key id.",
