@@ -4,7 +4,7 @@ import { AssetPage } from './asset-page';
 import { AssetGrid } from './asset-grid';
 import { type Route, hrefOf, navigate, useRoute } from './route';
 import { StatusFeed } from './status-feed';
-import { Uploader, messageOf } from './uploader';
+import { ErrorAlert, Uploader, messageOf } from './uploader';
 
 /** The token lives in this tab's session only: closing the tab signs out. */
 const TOKEN_KEY = 'hangar.library.token';
@@ -120,11 +120,7 @@ function SignIn({ api, onSignedIn, onForget }: { api?: Api; onSignedIn: (api: Ap
           </button>
         )}
       </div>
-      {error !== undefined && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
     </form>
   );
 }
@@ -201,11 +197,7 @@ function Workspace({ api, route }: { api: Api; route: Route }) {
           </select>
         </div>
       </nav>
-      {error !== undefined && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       {spaces !== undefined && spaces.length === 0 && (
         <NewSpace
           api={api}
@@ -249,11 +241,7 @@ function NewSpace({ api, onCreated }: { api: Api; onCreated: (space: Space) => v
           Create the space
         </button>
       </div>
-      {error !== undefined && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
     </form>
   );
 }

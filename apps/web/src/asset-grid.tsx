@@ -3,7 +3,7 @@ import { type Api, type Asset, type Collection, MIMETYPE_GROUPS, environmentPath
 import { formatBytes, isRenderable, thumbnailUrl } from './files';
 import { hrefOf } from './route';
 import { processingState } from './status-feed';
-import { StatusBadge, messageOf } from './uploader';
+import { ErrorAlert, StatusBadge, messageOf } from './uploader';
 
 const PAGE_SIZE = 12;
 export const THUMBNAIL_PIXELS = 240;
@@ -97,11 +97,7 @@ export function AssetGrid({ api, space, environment, locale, generation }: GridP
         </div>
         <button type="submit">Search</button>
       </form>
-      {error !== undefined && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       {page !== undefined && page.items.length === 0 && <p>No assets{filters.title || filters.group ? ' match' : ' yet'}.</p>}
       <ul class="grid" aria-label="Assets">
         {(page?.items ?? []).map((asset) => {

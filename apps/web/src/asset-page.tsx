@@ -3,7 +3,7 @@ import { type Api, type Asset, environmentPath, enc } from './api';
 import { formatBytes, isRenderable, thumbnailUrl } from './files';
 import { hrefOf, navigate } from './route';
 import { processingState } from './status-feed';
-import { StatusBadge, messageOf } from './uploader';
+import { ErrorAlert, StatusBadge, messageOf } from './uploader';
 
 interface AssetPageProps {
   readonly api: Api;
@@ -76,13 +76,7 @@ export function AssetPage({ api, space, environment, locale, assetId, generation
     return (
       <section class="panel">
         {back}
-        {error !== undefined ? (
-          <p role="alert" class="error">
-            {error}
-          </p>
-        ) : (
-          <p>Loading…</p>
-        )}
+        {error !== undefined ? <ErrorAlert message={error} /> : <p>Loading…</p>}
       </section>
     );
 
@@ -139,11 +133,7 @@ export function AssetPage({ api, space, environment, locale, assetId, generation
             </button>
           ))}
       </div>
-      {error !== undefined && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       <dl class="sys">
         <dt>Id</dt>
         <dd>{sys.id}</dd>

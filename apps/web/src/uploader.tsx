@@ -170,6 +170,16 @@ export function StatusBadge({ state }: { state: Arrival['state'] }) {
   }
 }
 
+/** The api's (or the page's) error message, announced to screen readers; nothing when there is none. */
+export function ErrorAlert({ message }: { message: string | undefined }) {
+  if (message === undefined) return null;
+  return (
+    <p role="alert" class="error">
+      {message}
+    </p>
+  );
+}
+
 export function messageOf(error: unknown): string {
   if (error instanceof ApiError) return error.message;
   return error instanceof Error ? error.message : String(error);
