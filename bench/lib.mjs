@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'minio';
+import { request } from 'undici';
 import pg from 'pg';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -169,6 +170,47 @@ const MiB = 1024 * 1024;
 export async function* randomBody(size) {
   const block = randomBytes(MiB);
   for (let sent = 0; sent < size; sent += MiB) yield sent + MiB <= size ? block : block.subarray(0, size - sent);
+}
+
+/** One body through the Upload API's octet-stream door; true when it became an Upload (201). */
+export async function postUpload(baseUrl, spaceId, auth, body, dispatcher) {
+  const response = await request(`${baseUrl}/spaces/${spaceId}/uploads`, {
+    method: 'POST',
+    headers: { authorization: auth, 'content-type': 'application/octet-stream' },
+    body,
+    dispatcher,
+  });
+  await response.body.dump();
+  return response.statusCode === 201;
+}
+
+/**
+ * `send` from `concurrency` clients, each again as soon as its last one ended, for `seconds`: the rate, the p50 and
+ * p99 of every attempt, and how many failed (`send` answered false or threw).
+ */
+export async function closedLoop(concurrency, seconds, send) {
+  const latencies = [];
+  let errors = 0;
+  const deadline = Date.now() + seconds * 1000;
+  const client = async () => {
+    while (Date.now() < deadline) {
+      const started = process.hrtime.bigint();
+      const ok = await send().catch(() => false);
+      if (!ok) errors += 1;
+      latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+    }
+  };
+  const began = Date.now();
+  await Promise.all(Array.from({ length: concurrency }, client));
+  const elapsed = (Date.now() - began) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    count: latencies.length,
+    perSecond: latencies.length / elapsed,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    errors,
+  };
 }
 
 /** A `minio` client on the services' MinIO, and the bench bucket: the "straight into MinIO" side of a comparison. */

@@ -9,39 +9,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
-import { Agent, request } from 'undici';
-import { benchSpace, directMinio, machine, percentile, prepareDatabase, spawnApi } from './lib.mjs';
+import { Agent } from 'undici';
+import { benchSpace, closedLoop, directMinio, machine, postUpload, prepareDatabase, spawnApi } from './lib.mjs';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const BODY_BYTES = Number(process.env.BENCH_BODY_KIB ?? 256) * 1024;
 const PROFILE_DIR = process.env.BENCH_PROFILE;
 
-/** Runs `send` from CONCURRENCY clients for SECONDS; latencies of every attempt, and the failures. */
-async function load(send) {
-  const latencies = [];
-  let errors = 0;
-  const deadline = Date.now() + SECONDS * 1000;
-  const client = async () => {
-    while (Date.now() < deadline) {
-      const started = process.hrtime.bigint();
-      const ok = await send().catch(() => false);
-      if (!ok) errors += 1;
-      latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-    }
-  };
-  const began = Date.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, client));
-  const seconds = (Date.now() - began) / 1000;
-  latencies.sort((a, b) => a - b);
-  return {
-    count: latencies.length,
-    perSecond: latencies.length / seconds,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    errors,
-  };
-}
+const load = (send) => closedLoop(CONCURRENCY, SECONDS, send);
 
 async function direct(body) {
   const { client, bucket } = directMinio();
@@ -69,16 +45,7 @@ async function throughApi(body) {
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const idleRss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${api.child.pid}/status`, 'utf8'))[1]) / 1024;
     const dispatcher = new Agent({ connections: CONCURRENCY, pipelining: 1 });
-    const result = await load(async () => {
-      const response = await request(`${api.baseUrl}/spaces/${spaceId}/uploads`, {
-        method: 'POST',
-        headers: { authorization: auth, 'content-type': 'application/octet-stream' },
-        body,
-        dispatcher,
-      });
-      await response.body.dump();
-      return response.statusCode === 201;
-    });
+    const result = await load(() => postUpload(api.baseUrl, spaceId, auth, body, dispatcher));
     await dispatcher.close();
     return { ...result, idleRss, peakRss: api.peakRssMiB() };
   } finally {

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'minio';
 import { Agent, request } from 'undici';
-import { benchEnv, benchSpace, machine, percentile, prepareDatabase, spawnApi } from './lib.mjs';
+import { benchEnv, benchSpace, closedLoop, machine, postUpload, prepareDatabase, spawnApi } from './lib.mjs';
 
 const MiB = 1024 * 1024;
 const SIZES = (process.env.BENCH_SIZES ?? '100,1024').split(',').map((mib) => Number(mib) * MiB);
@@ -73,40 +73,9 @@ async function concurrentSmall() {
     const { spaceId, auth } = await benchSpace(api.baseUrl);
     const dispatcher = new Agent({ connections: CONCURRENCY, pipelining: 1 });
     const body = randomBytes(SMALL_BODY);
-    const latencies = [];
-    let errors = 0;
-    const deadline = Date.now() + DURATION_S * 1000;
-    const client = async () => {
-      while (Date.now() < deadline) {
-        const started = process.hrtime.bigint();
-        try {
-          const response = await request(`${api.baseUrl}/spaces/${spaceId}/uploads`, {
-            method: 'POST',
-            headers: { authorization: auth, 'content-type': 'application/octet-stream' },
-            body,
-            dispatcher,
-          });
-          await response.body.dump();
-          if (response.statusCode !== 201) errors += 1;
-        } catch {
-          errors += 1;
-        }
-        latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-      }
-    };
-    const began = Date.now();
-    await Promise.all(Array.from({ length: CONCURRENCY }, client));
-    const seconds = (Date.now() - began) / 1000;
-    latencies.sort((a, b) => a - b);
+    const result = await closedLoop(CONCURRENCY, DURATION_S, () => postUpload(api.baseUrl, spaceId, auth, body, dispatcher));
     await dispatcher.close();
-    return {
-      uploads: latencies.length,
-      perSecond: latencies.length / seconds,
-      p50: percentile(latencies, 50),
-      p99: percentile(latencies, 99),
-      errors,
-      peakRss: api.peakRssMiB(),
-    };
+    return { ...result, uploads: result.count, peakRss: api.peakRssMiB() };
   } finally {
     await api.stop();
   }
