@@ -5,9 +5,11 @@ import { assetObjectPrefix } from '@hangar/assets';
 import { UploadSessionService, uploadObjectPrefix, uploadTailKey } from '@hangar/ingest';
 import { renditionSourcePrefix } from '@hangar/media';
 import { QueueName, QueueService } from '@hangar/queue';
+import { PrismaService } from '@hangar/database';
 import { StorageService } from '@hangar/storage';
 import request from 'supertest';
 import { OrphanSweepJob, type SweepRound } from '../apps/worker/src/storage/orphan-sweep.job';
+import { UploadPurgeJob } from '../apps/worker/src/uploads/upload-purge.job';
 import { type RunningApi, startApi } from './support/api-harness';
 import { objectExists } from './support/bucket';
 import { type AssetClient, createAsset, deliveryPathOf, fileField, processLocale, uploadBytes, waitForProcessing } from './support/assets';
@@ -24,6 +26,7 @@ const BUCKET = {
   S3_BUCKET: 'hangar-sweep-test',
   QUEUE_PREFIX: `${process.env.TEST_QUEUE_PREFIX ?? 'hangar-test'}-sweep`,
   ORPHAN_SWEEP_INTERVAL_SECONDS: '3600',
+  PURGE_INTERVAL_SECONDS: '3600',
 };
 const nextRound = hourlyRounds();
 
@@ -34,7 +37,7 @@ describe('orphan sweeper', () => {
 
   beforeAll(async () => {
     api = await startApi(BUCKET);
-    worker = await startWorker({ ...BUCKET, ORPHAN_GRACE_SECONDS: '0' });
+    worker = await startWorker({ ...BUCKET, ORPHAN_GRACE_SECONDS: '0', BLOB_REAP_GRACE_SECONDS: '0' });
     const user = await newUser(api.baseUrl);
     c = { baseUrl: api.baseUrl, auth: user.auth, spaceId: await newSpace(api.baseUrl, user), userId: user.id };
   });
@@ -57,9 +60,13 @@ describe('orphan sweeper', () => {
   it('deletes objects no row owns and keeps uploads and asset files', async () => {
     const storage = api.app.get(StorageService);
     const keptUpload = await uploadBytes(c, Buffer.from('kept upload'));
-    const asset = await createAsset(c, { file: { 'en-US': fileField(await uploadBytes(c, await makeImage(6, 6))) } }).expect(201);
+    const image = await makeImage(6, 6);
+    const assetUpload = await uploadBytes(c, image);
+    const asset = await createAsset(c, { file: { 'en-US': fileField(assetUpload) } }).expect(201);
     await processLocale(c, asset.body.sys.id as string, 'en-US', 1).expect(204);
     await waitForProcessing(c, asset.body.sys.id as string, 'en-US');
+    // The asset's file is the upload's bytes, stored once (a blob under uploads/): deleting the upload leaves it to the file.
+    await request(api.baseUrl).delete(`/spaces/${c.spaceId}/uploads/${assetUpload}`).set(c.auth).expect(204);
     const strays = [`uploads/${c.spaceId}/master/stray-upload`, `assets/${c.spaceId}/master/gone/en-US/stray-file`, 'unknown/stray'];
     for (const key of strays) await storage.putObject(key, Buffer.from('stray'));
     const before = await storage.listKeys(`uploads/${c.spaceId}/`);
@@ -70,7 +77,12 @@ describe('orphan sweeper', () => {
     for (const key of strays) expect(await objectExists(storage, key)).toBe(false);
     expect(await storage.listKeys(`uploads/${c.spaceId}/`)).toEqual(before.filter((key) => !strays.includes(key)));
     expect(await objectExists(storage, `uploads/${c.spaceId}/master/${keptUpload}`)).toBe(true);
-    expect(await storage.listKeys(`assets/${c.spaceId}/master/${asset.body.sys.id as string}/`)).toHaveLength(1);
+    expect(await objectExists(storage, `uploads/${c.spaceId}/master/${assetUpload}`)).toBe(true);
+    const { body } = await request(api.baseUrl)
+      .get(`/spaces/${c.spaceId}/environments/master/assets/${asset.body.sys.id as string}`)
+      .set(c.auth);
+    const delivered = await request(api.baseUrl).get(deliveryPathOf(body.fields.file['en-US'].url)).buffer(true).expect(200);
+    expect(Buffer.compare(delivered.body as Buffer, image)).toBe(0);
   });
 
   it('leaves orphans younger than the grace period alone (they may be being written)', async () => {
@@ -126,9 +138,11 @@ describe('orphan sweeper', () => {
     await waitForProcessing(doomed, asset.body.sys.id as string, 'en-US');
     const prefixes = [uploadObjectPrefix(doomed.spaceId), assetObjectPrefix(doomed.spaceId)];
     const objectsOfSpace = async () => (await Promise.all(prefixes.map((prefix) => storage.listKeys(prefix)))).flat();
-    expect(await objectsOfSpace()).toHaveLength(2);
+    // The upload and the asset's file: the same bytes, one blob.
+    expect(await objectsOfSpace()).toHaveLength(1);
 
-    // The removal job is held back (as if Redis had lost it or its worker were down): only the sweeper can clean up.
+    // The removal job is held back (as if Redis had lost it or its worker were down): only the purge round (which
+    // reaps the blobs nothing references any more) and the sweeper (everything else) can clean up.
     const cleanup = api.app.get(QueueService).queue(QueueName.StorageCleanup);
     await cleanup.pause();
     let removalJobId: string | undefined;
@@ -137,9 +151,14 @@ describe('orphan sweeper', () => {
       const held = await cleanup.getJobs(['waiting']);
       removalJobId = held.find((job) => (job.data as { spaceId?: string }).spaceId === doomed.spaceId)?.id;
       expect(removalJobId).toBeDefined();
-      expect(await objectsOfSpace()).toHaveLength(2);
+      expect(await objectsOfSpace()).toHaveLength(1);
       await sweepWholeBucket(worker);
+      // Still a blob (no reference, not reaped yet): a new upload of the same bytes could take it back.
+      expect(await objectsOfSpace()).toHaveLength(1);
+      expect(await worker.get(PrismaService).blob.count({ where: { spaceId: doomed.spaceId, refCount: 0 } })).toBe(1);
+      expect((await worker.get(UploadPurgeJob).runRound(nextRound())).reapedBlobs).toBeGreaterThanOrEqual(1);
       expect(await objectsOfSpace()).toEqual([]);
+      expect(await worker.get(PrismaService).blob.count({ where: { spaceId: doomed.spaceId } })).toBe(0);
     } finally {
       await cleanup.resume();
     }

@@ -21,7 +21,8 @@ describe('deleting spaces and environments, and creating environments with a gen
 
   beforeAll(async () => {
     api = await startApi();
-    worker = await startWorker();
+    // Blobs nothing references go in the next purge round, a second away.
+    worker = await startWorker({ BLOB_REAP_GRACE_SECONDS: '0', PURGE_INTERVAL_SECONDS: '1' });
     user = await newUser(api.baseUrl);
   });
   afterAll(async () => {
@@ -33,17 +34,13 @@ describe('deleting spaces and environments, and creating environments with a gen
   const storage = () => api.app.get(StorageService);
   const prisma = () => api.app.get(PrismaService);
 
-  /** An upload, a processed asset and a file (two versions) in `environmentId` of the space; returns their object keys. */
-  async function fill(spaceId: string, environmentId = 'master'): Promise<string[]> {
+  /**
+   * An upload, a processed asset made from it and a file (two versions) in `environmentId` of the space; returns
+   * their object keys (the upload and the asset's file are the same bytes: one object).
+   */
+  async function fill(spaceId: string, environmentId = 'master', image?: Buffer): Promise<string[]> {
     const assets: AssetClient = { baseUrl: api.baseUrl, auth: user.auth, spaceId, environmentId };
-    const image = await makeImage(5, 4);
-    const uploadId = await uploadBytes(assets, image);
-    const created = await createAsset(assets, { title: { 'en-US': 'Kept until deleted' }, file: { 'en-US': fileField(uploadId) } }).expect(
-      201,
-    );
-    const assetId = (created.body as AssetJson).sys.id;
-    await processLocale(assets, assetId, 'en-US', 1).expect(204);
-    expect((await waitForProcessing(assets, assetId, 'en-US')).body.fields.file?.['en-US']?.url).toBeDefined();
+    await processedAsset(assets, image ?? (await makeImage(5, 4)));
     if (environmentId === 'master') {
       for (const text of ['one', 'two']) {
         await request(api.baseUrl)
@@ -59,13 +56,23 @@ describe('deleting spaces and environments, and creating environments with a gen
     return (await Promise.all(prefixes.map((prefix) => storage().listKeys(prefix)))).flat();
   }
 
+  async function processedAsset(assets: AssetClient, bytes: Buffer): Promise<void> {
+    const uploadId = await uploadBytes(assets, bytes);
+    const created = await createAsset(assets, { title: { 'en-US': 'Kept until deleted' }, file: { 'en-US': fileField(uploadId) } }).expect(
+      201,
+    );
+    const assetId = (created.body as AssetJson).sys.id;
+    await processLocale(assets, assetId, 'en-US', 1).expect(204);
+    expect((await waitForProcessing(assets, assetId, 'en-US')).body.fields.file?.['en-US']?.url).toBeDefined();
+  }
+
   const objectsOf = async (prefixes: string[]) => (await Promise.all(prefixes.map((prefix) => storage().listKeys(prefix)))).flat();
 
   it('deletes a space with everything in it: 204, then 404; no row left, and its objects go', async () => {
     const spaceId = await newSpace(api.baseUrl, user);
     const keys = await fill(spaceId);
-    // An upload, its asset's processed file, two file versions.
-    expect(keys).toHaveLength(4);
+    // The upload with its asset's file (the same bytes, stored once), two file versions.
+    expect(keys).toHaveLength(3);
     await request(api.baseUrl).delete(`/spaces/${spaceId}`).set(user.auth).expect(204);
     expectContentfulError(await request(api.baseUrl).get(`/spaces/${spaceId}`).set(user.auth), 404, 'NotFound');
     expectContentfulError(await request(api.baseUrl).delete(`/spaces/${spaceId}`).set(user.auth), 404, 'NotFound');
@@ -139,8 +146,11 @@ describe('deleting spaces and environments, and creating environments with a gen
       .send({ name: 'Staging' })
       .expect(201);
     const environmentId = (created.body as { sys: { id: string } }).sys.id;
-    const stagingKeys = await fill(spaceId, environmentId);
-    expect(stagingKeys).toHaveLength(2);
+    const stagingKeys = await fill(spaceId, environmentId, await makeImage(6, 4));
+    expect(stagingKeys).toHaveLength(1);
+    // Bytes master has too: stored once in the space, under master's prefix, and referenced from staging as well.
+    await processedAsset({ baseUrl: api.baseUrl, auth: user.auth, spaceId, environmentId }, await makeImage(5, 4));
+    expect(await objectsOf([uploadObjectPrefix(spaceId, environmentId)])).toEqual(stagingKeys);
     expectContentfulError(await request(api.baseUrl).delete(`/spaces/${spaceId}/environments/master`).set(user.auth), 400, 'BadRequest');
     await request(api.baseUrl).delete(`/spaces/${spaceId}/environments/${environmentId}`).set(user.auth).expect(204);
     expectContentfulError(
@@ -152,7 +162,7 @@ describe('deleting spaces and environments, and creating environments with a gen
     expect(await prisma().upload.count({ where: { spaceId, environmentId } })).toBe(0);
     const prefixes = [uploadObjectPrefix(spaceId, environmentId), assetObjectPrefix(spaceId, environmentId)];
     await waitFor(async () => (await objectsOf(prefixes)).length === 0, 15_000, 'the objects of the deleted environment to go');
-    // master's rows and objects are untouched.
+    // master's rows and objects are untouched, the bytes staging shared with it included.
     expect(await prisma().asset.count({ where: { spaceId, environmentId: 'master' } })).toBe(1);
     expect((await objectsOf([uploadObjectPrefix(spaceId), assetObjectPrefix(spaceId), fileObjectPrefix(spaceId)])).sort()).toEqual(
       [...masterKeys].sort(),

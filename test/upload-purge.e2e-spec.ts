@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import request from 'supertest';
 import { PrismaService } from '@hangar/database';
@@ -14,6 +14,8 @@ import { hourlyRounds } from './support/rounds';
 import { startWorker } from './support/worker-harness';
 
 const INTERVAL = '3600';
+/** Blobs are reaped in the round that let them go: a test sees the bytes gone when the round returns. */
+const REAP_AT_ONCE = { BLOB_REAP_GRACE_SECONDS: '0' };
 const nextRound = hourlyRounds();
 
 describe('upload purge', () => {
@@ -23,7 +25,7 @@ describe('upload purge', () => {
 
   beforeAll(async () => {
     api = await startApi({ UPLOAD_TTL_SECONDS: '1' });
-    worker = await startWorker({ PURGE_INTERVAL_SECONDS: INTERVAL });
+    worker = await startWorker({ PURGE_INTERVAL_SECONDS: INTERVAL, ...REAP_AT_ONCE });
     user = await newUser(api.baseUrl);
   });
   afterAll(async () => {
@@ -46,7 +48,8 @@ describe('upload purge', () => {
         objectKey: uploadObjectKey(spaceId, 'master', id),
         status: 'ready' as const,
         size: 1,
-        sha256: 'x',
+        // Different bytes each (as uploads are): each its own blob, at its own key.
+        sha256: createHash('sha256').update(id).digest('hex'),
         expiresAt,
       })),
     });
@@ -89,7 +92,7 @@ describe('upload purge', () => {
         .send(randomBytes(10))
         .expect(201);
       const round = await worker.get(UploadPurgeJob).runRound(nextRound());
-      expect(round).toEqual({ ran: true, purged: expect.any(Number) });
+      expect(round).toEqual({ ran: true, purged: expect.any(Number), reapedBlobs: expect.any(Number) });
       expect(round.purged).toBeGreaterThanOrEqual(2_345);
       expect(await uploadLeftovers(api.app, spaceId)).toEqual({ rows: 1, objects: [`uploads/${spaceId}/master/${kept.body.sys.id}`] });
       await request(live.baseUrl).get(`/spaces/${spaceId}/uploads/${kept.body.sys.id}`).set(user.auth).expect(200);
@@ -101,12 +104,12 @@ describe('upload purge', () => {
   it('runs each round on exactly one of two racing workers, and is idempotent', async () => {
     const spaceId = await newSpace(api.baseUrl, user);
     await seedExpired(spaceId, 1_500);
-    const second = await startWorker({ PURGE_INTERVAL_SECONDS: INTERVAL });
+    const second = await startWorker({ PURGE_INTERVAL_SECONDS: INTERVAL, ...REAP_AT_ONCE });
     try {
       const now = nextRound();
       const rounds = await Promise.all([worker.get(UploadPurgeJob).runRound(now), second.get(UploadPurgeJob).runRound(now)]);
       expect(rounds.filter((round) => round.ran)).toHaveLength(1);
-      expect(rounds.find((round) => !round.ran)).toEqual({ ran: false, purged: 0 });
+      expect(rounds.find((round) => !round.ran)).toEqual({ ran: false, purged: 0, reapedBlobs: 0 });
       expect(await uploadLeftovers(api.app, spaceId)).toEqual({ rows: 0, objects: [] });
       // The next round finds nothing left to do.
       const again = await second.get(UploadPurgeJob).runRound(nextRound());
@@ -151,7 +154,7 @@ describe('upload purge', () => {
       });
       await storage.putObject(objectKey, Buffer.from('partial'));
     }
-    const impatient = await startWorker({ PURGE_INTERVAL_SECONDS: INTERVAL, UPLOAD_ABANDON_SECONDS: '30' });
+    const impatient = await startWorker({ PURGE_INTERVAL_SECONDS: INTERVAL, UPLOAD_ABANDON_SECONDS: '30', ...REAP_AT_ONCE });
     try {
       expect((await impatient.get(UploadPurgeJob).runRound(nextRound())).ran).toBe(true);
       expect(await uploadLeftovers(api.app, spaceId)).toEqual({ rows: 1, objects: [uploadObjectKey(spaceId, 'master', fresh)] });
@@ -163,7 +166,7 @@ describe('upload purge', () => {
   it('is scheduled every PURGE_INTERVAL_SECONDS by the worker', async () => {
     const spaceId = await newSpace(api.baseUrl, user);
     await seedExpired(spaceId, 5);
-    const scheduled = await startWorker({ PURGE_INTERVAL_SECONDS: '1' });
+    const scheduled = await startWorker({ PURGE_INTERVAL_SECONDS: '1', ...REAP_AT_ONCE });
     try {
       const deadline = Date.now() + 10_000;
       while ((await uploadLeftovers(api.app, spaceId)).rows > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));

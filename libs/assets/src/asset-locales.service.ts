@@ -37,8 +37,9 @@ export class AssetLocalesService {
 
   /**
    * Removes every asset value and locale file under `code` (a field left
-   * with no value goes too); returns the stored objects of the removed files,
-   * for {@link removeObjects} once the transaction has committed.
+   * with no value goes too); returns the stored objects only the removed
+   * files owned (files stored before blobs: a blob is reaped once nothing
+   * references it), for {@link removeObjects} once the transaction has committed.
    */
   async dropLocale(tx: Prisma.TransactionClient, target: EnvironmentTarget, code: string): Promise<string[]> {
     await rewriteLocaleValues(
@@ -51,8 +52,9 @@ export class AssetLocalesService {
         WHERE NOT (jsonb_typeof(field.value) = 'object' AND field.value ? ${code} AND (field.value - ${code}) = '{}'::jsonb)), '{}'::jsonb)`,
     );
     // The published snapshots' files are the same objects as the drafts', or their own: both go.
-    const files = await tx.assetFile.findMany({ where: { ...target, locale: code }, select: { objectKey: true } });
-    const published = await tx.publishedAssetFile.findMany({ where: { ...target, locale: code }, select: { objectKey: true } });
+    const unshared = { ...target, locale: code, blobKey: null };
+    const files = await tx.assetFile.findMany({ where: unshared, select: { objectKey: true } });
+    const published = await tx.publishedAssetFile.findMany({ where: unshared, select: { objectKey: true } });
     await tx.assetFile.deleteMany({ where: { ...target, locale: code } });
     await tx.publishedAssetFile.deleteMany({ where: { ...target, locale: code } });
     return [...new Set([...files, ...published].map((file) => file.objectKey))];

@@ -26,6 +26,8 @@ interface MeasuredFile {
   readonly deliveredType: string;
   readonly size: number;
   readonly sha256: string | null;
+  /** The blob of the upload's bytes, which the file references from now on. */
+  readonly blobKey: string;
   /** The displayed size. */
   readonly image: { width: number; height: number } | undefined;
   /** `fields.file[locale].hangar`: raster images whose bytes were decoded. */
@@ -97,21 +99,20 @@ export class AssetProcessingService {
     }
   }
 
-  /** The copy, the measurements and the result, from a ready Upload. */
+  /**
+   * The measurements and the result, from a ready Upload. No copy: the file references the upload's blob (the
+   * bytes as stored once in the space), so how long this takes does not grow with the file's size.
+   */
   private async makeFile(job: ProcessingRequest, request: RunningRequest, upload: Upload): Promise<void> {
+    if (upload.blobKey === null) throw new PermanentJobError(`The stored bytes of upload ${upload.id} are missing.`);
+    let measured: Omit<MeasuredFile, 'sha256' | 'blobKey'>;
     try {
-      await this.storage.copy(upload.objectKey, request.objectKey);
+      measured = await this.measure(request, upload.blobKey, Number(upload.size ?? 0));
     } catch (error) {
       if (isNotFound(error)) throw new PermanentJobError(`The stored bytes of upload ${upload.id} are missing.`);
       throw error;
     }
-    try {
-      const measured = await this.measure(request, Number(upload.size ?? 0));
-      await this.apply(job, request, { ...measured, sha256: upload.sha256 });
-    } catch (error) {
-      if (error instanceof PermanentJobError) await this.storage.remove(request.objectKey).catch(() => undefined);
-      throw error;
-    }
+    await this.apply(job, request, { ...measured, sha256: upload.sha256, blobKey: upload.blobKey });
   }
 
   /** The Upload `uploadFrom` links, while it is live. */
@@ -214,8 +215,8 @@ export class AssetProcessingService {
   }
 
   /** The real type, the refusal rules, the type to deliver with, image dimensions and metadata. */
-  private async measure(request: RunningRequest, size: number): Promise<Omit<MeasuredFile, 'sha256'>> {
-    const head = await this.storage.readHead(request.objectKey, SNIFF_BYTES);
+  private async measure(request: RunningRequest, objectKey: string, size: number): Promise<Omit<MeasuredFile, 'sha256' | 'blobKey'>> {
+    const head = await this.storage.readHead(objectKey, SNIFF_BYTES);
     const detected = await this.media.detectType(head);
     const refusal = refusalOf(request.declaredType, request.fileName, detected, head);
     if (refusal) throw new PermanentJobError(refusal.reason);
@@ -223,7 +224,6 @@ export class AssetProcessingService {
     const deliveredType = deliveredTypeOf(detected, request.declaredType, head);
     if (!this.media.hasPixels(contentType)) return { contentType, deliveredType, size, image: undefined, hangar: undefined };
     try {
-      const { objectKey } = request;
       const facts = await this.media.inspectImage({
         size,
         readHead: (bytes) => this.storage.readHead(objectKey, bytes),
@@ -241,9 +241,9 @@ export class AssetProcessingService {
     }
   }
 
-  /** Writes the result if the asset still waits for exactly this request; else drops the copy. */
+  /** Writes the result if the asset still waits for exactly this request. */
   private async apply(job: ProcessingRequest, request: AssetFile, result: MeasuredFile): Promise<void> {
-    const applied = await this.prisma.$transaction(async (tx) => {
+    await this.prisma.$transaction(async (tx) => {
       const key = assetKey(job).spaceId_environmentId_id;
       // Lock the asset row: concurrent locales of one asset apply one after the other.
       const rows = await tx.$queryRaw<{ fields: AssetFields }[]>`
@@ -251,7 +251,7 @@ export class AssetProcessingService {
         WHERE "spaceId" = ${key.spaceId} AND "environmentId" = ${key.environmentId} AND "id" = ${key.id}
         FOR UPDATE`;
       const asset = rows[0];
-      if (!asset || !stillWaitsFor(fileOf(asset.fields, job.locale), request)) return false;
+      if (!asset || !stillWaitsFor(fileOf(asset.fields, job.locale), request)) return;
       const processed: ProcessedFile = {
         contentType: result.contentType,
         fileName: request.fileName,
@@ -266,6 +266,9 @@ export class AssetProcessingService {
         where: { ...fileKey(job).spaceId_environmentId_assetId_locale, token: request.token, status: 'processing' },
         data: {
           status: 'ready',
+          // The upload's blob: referenced (counted by a trigger) in this transaction, while the upload still holds it.
+          objectKey: result.blobKey,
+          blobKey: result.blobKey,
           contentType: result.deliveredType,
           size: result.size,
           sha256: result.sha256,
@@ -274,7 +277,7 @@ export class AssetProcessingService {
           failureReason: null,
         },
       });
-      if (count === 0) return false;
+      if (count === 0) return;
       const updated = await tx.asset.update({
         where: assetKey(job),
         data: {
@@ -286,9 +289,7 @@ export class AssetProcessingService {
         include: { files: true },
       });
       await this.events.stage(tx, assetEvent(EventTopic.AssetProcessed, updated));
-      return true;
     });
-    if (!applied) await this.storage.remove(request.objectKey).catch(() => undefined);
   }
 }
 

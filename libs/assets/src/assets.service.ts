@@ -257,6 +257,8 @@ export class AssetsService {
       ...source,
       token,
       objectKey: assetObjectKey(target.spaceId, target.environmentId, assetId, locale, token),
+      // The file it replaces lets its blob go (a trigger counts it); processing references the new bytes' blob.
+      blobKey: null,
       fileName: file.fileName,
       contentType: null,
       size: null,
@@ -294,7 +296,7 @@ export class AssetsService {
     if (message === undefined) return;
     // The locale's earlier file is no longer referenced by the draft; the published snapshot may still serve it.
     if (previous && !sameRequest) {
-      const published = await this.prisma.publishedAssetFile.findUnique({
+      const published = await this.prisma.publishedAssetFile.findFirst({
         where: { objectKey: previous.objectKey },
         select: { token: true },
       });
@@ -395,13 +397,19 @@ export class AssetsService {
   /**
    * Removes objects no row owns any more, and the renditions of bytes no
    * file of the space has any more (after the commit that let them go; the
-   * orphan sweeper removes any this misses).
+   * orphan sweeper removes any this misses). A file's blob is not removed
+   * here: other rows may reference the same bytes, and the purge round reaps
+   * a blob once its count is zero. Only a file stored before blobs (no
+   * `blobKey`) owns its object alone.
    */
   private async removeObjects(files: readonly ReleasedFile[]): Promise<void> {
     if (files.length === 0) return;
-    await this.storage.removeMany(files.map((file) => file.objectKey)).catch((error: unknown) => {
-      this.logger.warn({ msg: 'could not remove files an asset no longer serves', reason: (error as Error).message });
-    });
+    const unshared = files.filter((file) => file.blobKey === null).map((file) => file.objectKey);
+    if (unshared.length > 0) {
+      await this.storage.removeMany(unshared).catch((error: unknown) => {
+        this.logger.warn({ msg: 'could not remove files an asset no longer serves', reason: (error as Error).message });
+      });
+    }
     await this.renditions.release(files.flatMap((file) => (file.sha256 === null ? [] : [{ spaceId: file.spaceId, sha256: file.sha256 }])));
   }
 
@@ -459,6 +467,8 @@ const NOT_PUBLISHED = {
 interface ReleasedFile {
   readonly spaceId: string;
   readonly objectKey: string;
+  /** The blob the file referenced; null for a file stored before blobs, the only owner of its object. */
+  readonly blobKey: string | null;
   readonly sha256: string | null;
 }
 
@@ -474,7 +484,10 @@ async function replacePublishedFiles(
   locales: readonly string[],
 ): Promise<ReleasedFile[]> {
   const where = { spaceId: asset.spaceId, environmentId: asset.environmentId, assetId: asset.id };
-  const previous = await tx.publishedAssetFile.findMany({ where, select: { spaceId: true, objectKey: true, sha256: true } });
+  const previous = await tx.publishedAssetFile.findMany({
+    where,
+    select: { spaceId: true, objectKey: true, blobKey: true, sha256: true },
+  });
   await tx.publishedAssetFile.deleteMany({ where });
   const drafts = asset.files ?? [];
   const ready = drafts.filter((file) => file.status === 'ready' && locales.includes(file.locale));
@@ -485,6 +498,7 @@ async function replacePublishedFiles(
         locale: file.locale,
         token: file.token,
         objectKey: file.objectKey,
+        blobKey: file.blobKey,
         fileName: file.fileName,
         contentType: file.contentType,
         size: file.size,

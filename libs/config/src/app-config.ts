@@ -46,7 +46,11 @@ export interface AppConfig {
     /** Small parts (≤ 1 MiB) this process may hold in memory at once instead of spooling them; 0: always spool. */
     readonly memoryBufferBytes: number;
   };
-  readonly purge: { readonly intervalSeconds: number };
+  /**
+   * The purge round: expired uploads every `intervalSeconds`, then blobs nothing has referenced for
+   * `blobGraceSeconds` (a read under way when the last reference went still finds its bytes).
+   */
+  readonly purge: { readonly intervalSeconds: number; readonly blobGraceSeconds: number };
   /** The sweep of objects no row owns; objects younger than the grace period are left alone. */
   readonly orphanSweep: { readonly intervalSeconds: number; readonly graceSeconds: number };
   readonly jobs: { readonly concurrency: number; readonly lockSeconds: number };
@@ -179,7 +183,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       spoolDir: raw.UPLOAD_SPOOL_DIR,
       memoryBufferBytes: raw.UPLOAD_MEMORY_BUFFER_BYTES,
     },
-    purge: { intervalSeconds: raw.PURGE_INTERVAL_SECONDS },
+    purge: { intervalSeconds: raw.PURGE_INTERVAL_SECONDS, blobGraceSeconds: raw.BLOB_REAP_GRACE_SECONDS },
     orphanSweep: { intervalSeconds: raw.ORPHAN_SWEEP_INTERVAL_SECONDS, graceSeconds: raw.ORPHAN_GRACE_SECONDS },
     jobs: { concurrency: raw.WORKER_CONCURRENCY, lockSeconds: raw.JOB_LOCK_SECONDS },
     images: {

@@ -144,6 +144,7 @@ export const configSchema = z.object({
   UPLOAD_MAX_BYTES: integer(1000 * MEGABYTE, 1),
   JSON_BODY_LIMIT_BYTES: integer(1 * MEGABYTE, 1024),
   PURGE_INTERVAL_SECONDS: integer(60, 1),
+  BLOB_REAP_GRACE_SECONDS: integer(60, 0),
   UPLOAD_ABANDON_SECONDS: integer(6 * 3600, 1),
   UPLOAD_CONCURRENCY_PER_USER: integer(8, 0, 10_000),
   UPLOAD_IDLE_TIMEOUT_SECONDS: integer(30, 1, 3600),

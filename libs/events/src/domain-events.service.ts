@@ -37,17 +37,19 @@ export class DomainEventsService {
   }
 
   /**
-   * Applies `change` — one `UPDATE … RETURNING 1` — and stages `event` only if
+   * Applies `change` — one `UPDATE … RETURNING …` — and stages `event` only if
    * it changed a row, in one statement: the same guarantee as a transaction,
    * without its round trips, for hot paths (an upload's completion). Returns
-   * how many rows the change touched.
+   * the rows the change returned (none when it touched none).
    */
-  async stageWithChange(db: Prisma.TransactionClient, change: Prisma.Sql, event: DomainEventInput): Promise<number> {
-    return db.$executeRaw`
-      WITH "change" AS (${change})
-      INSERT INTO "DomainEvent" ("topic", "spaceId", "environmentId", "entityType", "entityId", "actorId", "payload")
-      SELECT ${event.topic}, ${event.spaceId}, ${event.environmentId}, ${entityTypeOf(event.topic)}, ${event.entityId},
-             ${event.actorId ?? null}, ${JSON.stringify(event.payload)}::jsonb
-      FROM "change"`;
+  async stageWithChange<Row>(db: Prisma.TransactionClient, change: Prisma.Sql, event: DomainEventInput): Promise<Row[]> {
+    return db.$queryRaw<Row[]>`
+      WITH "change" AS (${change}), "staged" AS (
+        INSERT INTO "DomainEvent" ("topic", "spaceId", "environmentId", "entityType", "entityId", "actorId", "payload")
+        SELECT ${event.topic}, ${event.spaceId}, ${event.environmentId}, ${entityTypeOf(event.topic)}, ${event.entityId},
+               ${event.actorId ?? null}, ${JSON.stringify(event.payload)}::jsonb
+        FROM "change"
+      )
+      SELECT * FROM "change"`;
   }
 }

@@ -7,7 +7,7 @@ import { HangarError, MASTER_ENVIRONMENT, newId, NotFoundError } from '@hangar/d
 import { DomainEventsService, EventTopic } from '@hangar/events';
 import { type IncomingBody, UploadCleanupService, uploadEvent, UploadSessionService } from '@hangar/ingest';
 import { JobName, OutboxService } from '@hangar/queue';
-import { StorageService } from '@hangar/storage';
+import { ObjectOwnershipRegistry, StorageService } from '@hangar/storage';
 import { fileObjectKey, fileObjectPrefix } from './file-keys';
 import { FilePath } from './file-path';
 import { FilesService, type StoredFileBytes } from './files.service';
@@ -81,6 +81,7 @@ export class ArchiveExpansionService {
     private readonly sessions: UploadSessionService,
     private readonly cleanup: UploadCleanupService,
     private readonly files: FilesService,
+    private readonly owners: ObjectOwnershipRegistry,
   ) {}
 
   /** Stores the archive and queues its expansion into `folder`: the FileExpansion is `pending`. */
@@ -127,6 +128,8 @@ export class ArchiveExpansionService {
             folder: folder.toString(),
             acl: options.acl ?? null,
             archiveKey: upload.objectKey,
+            // The session's blob: held by the expansion until it ends (a trigger counts it).
+            blobKey: upload.blobKey,
             archiveSize: upload.size ?? 0n,
             archiveSha256: upload.sha256 ?? '',
             createdById: actorId,
@@ -220,7 +223,7 @@ export class ArchiveExpansionService {
       await this.fail(row, error);
       return;
     }
-    await this.removeArchive(row.archiveKey);
+    await this.removeArchive(row);
   }
 
   /** Records a failure the job will not retry: what the expansion wrote goes, and so does its archive. */
@@ -322,6 +325,7 @@ export class ArchiveExpansionService {
             data: {
               status: 'succeeded',
               archiveKey: null,
+              blobKey: null,
               fileCount: plan.files.length,
               folderCount: folders,
               bytes: BigInt(plan.bytes),
@@ -353,6 +357,7 @@ export class ArchiveExpansionService {
       data: {
         status: 'failed',
         archiveKey: null,
+        blobKey: null,
         errorReason: refusal.reason,
         errorMessage: refusal.message,
         errorEntry: refusal.entry ?? null,
@@ -360,7 +365,7 @@ export class ArchiveExpansionService {
       },
     });
     this.logger.log({ msg: 'archive refused', expansionId: row.id, reason: refusal.reason, entry: refusal.entry });
-    await this.removeArchive(row.archiveKey);
+    await this.removeArchive(row);
   }
 
   /**
@@ -372,14 +377,20 @@ export class ArchiveExpansionService {
     const prefix = expansionEntryPrefix(row.spaceId, row.id);
     const sessions = await this.prisma.upload.findMany({ where: { spaceId: row.spaceId, objectKey: { startsWith: prefix } } });
     for (const session of sessions) await this.cleanup.discard(session);
-    const committed = await this.prisma.fileVersion.findMany({ where: { objectKey: { startsWith: prefix } }, select: { objectKey: true } });
-    const kept = new Set(committed.map((version) => version.objectKey));
-    const stray = (await this.storage.listKeys(prefix)).filter((key) => !kept.has(key));
+    // What no row owns: neither a committed version nor a blob (an entry's bytes that other files of the space share).
+    const keys = await this.storage.listKeys(prefix);
+    const owned = await this.owners.ownedKeys(keys);
+    const stray = keys.filter((key) => !owned.has(key));
     if (stray.length > 0) await this.storage.removeMany(stray);
   }
 
-  private async removeArchive(key: string | null): Promise<void> {
-    if (key === null) return;
+  /**
+   * An archive stored before blobs owned its object alone; a blob's archive is let go in the transaction that ends
+   * the expansion (`blobKey` cleared), and the purge round reaps the blob once nothing else references it.
+   */
+  private async removeArchive(row: FileExpansion): Promise<void> {
+    const key = row.archiveKey;
+    if (key === null || row.blobKey !== null) return;
     await this.storage.remove(key).catch((error: unknown) => {
       // No row owns it any more: the orphan sweep removes it.
       this.logger.warn({ msg: 'could not remove an expanded archive', key, reason: (error as Error).message });

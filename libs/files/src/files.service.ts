@@ -240,7 +240,9 @@ export class FilesService {
       data: writes.map(({ path, stored: { upload, contentType, declaredType } }) => ({
         fileId: fileAt(path).id,
         number: fileAt(path).currentVersion,
+        // The session's blob: the version references the bytes the space stores once (a trigger counts it).
         objectKey: upload.objectKey,
+        blobKey: upload.blobKey,
         size: upload.size ?? 0n,
         sha256: upload.sha256 ?? '',
         contentType,
@@ -249,7 +251,8 @@ export class FilesService {
         createdAt: now,
       })),
     });
-    const versionOf = new Map(versions.map((version) => [version.objectKey, version] as const));
+    // By file and number: two writes of the same bytes share one blob, hence one objectKey.
+    const versionOf = new Map(versions.map((version) => [`${version.fileId}/${version.number}`, version] as const));
     const ancestors = new Map(writes.flatMap(({ path }) => path.ancestors().map((folder) => [folder.toString(), folder] as const)));
     await ensureFolders(tx, spaceId, [...ancestors.values()], actorId);
     // The sessions are consumed: their objects now belong to the versions. One gone meanwhile (deleted through the
@@ -261,7 +264,7 @@ export class FilesService {
       });
     }
     const results = writes.map(({ path, stored }) => {
-      const version = versionOf.get(stored.upload.objectKey);
+      const version = versionOf.get(`${fileAt(path).id}/${fileAt(path).currentVersion}`);
       if (!version) throw new Error(`no version row for ${path.toString()}`);
       return { written: { file: fileAt(path), version }, created: !existing.has(path.toString()), upload: stored.upload };
     });
@@ -364,7 +367,10 @@ export class FilesService {
     const released = await this.prisma.$transaction(async (tx) => {
       await lockFilesOf(tx, spaceId);
       const { file, version } = await this.versionIn(tx, spaceId, path, undefined);
-      const versions = await tx.fileVersion.findMany({ where: { fileId: file.id }, select: { objectKey: true, sha256: true } });
+      const versions = await tx.fileVersion.findMany({
+        where: { fileId: file.id },
+        select: { objectKey: true, blobKey: true, sha256: true },
+      });
       await this.removeFile(tx, file, version, actorId);
       return versions;
     });
@@ -588,13 +594,18 @@ export class FilesService {
     if (file) throw conflict(`${file.path} is a file, so it cannot be a folder too.`, { path: path.toString(), file: file.path });
   }
 
-  /** The objects of deleted versions, and the renditions of bytes no file of the space has any more (the sweeper backs both up). */
-  private async removeObjects(spaceId: string, versions: readonly { objectKey: string; sha256: string }[]): Promise<void> {
-    const keys = versions.map((version) => version.objectKey);
-    await this.storage.removeMany(keys).catch((error: unknown) => {
-      // The orphan sweeper removes objects no row owns.
-      this.logger.warn({ msg: 'could not remove the objects of deleted file versions', keys, reason: (error as Error).message });
-    });
+  /**
+   * The objects only deleted versions owned (versions stored before blobs: a blob is reaped by the purge round once
+   * nothing references it), and the renditions of bytes no file of the space has any more (the sweeper backs both up).
+   */
+  private async removeObjects(spaceId: string, versions: readonly ReleasedVersion[]): Promise<void> {
+    const keys = versions.filter((version) => version.blobKey === null).map((version) => version.objectKey);
+    if (keys.length > 0) {
+      await this.storage.removeMany(keys).catch((error: unknown) => {
+        // The orphan sweeper removes objects no row owns.
+        this.logger.warn({ msg: 'could not remove the objects of deleted file versions', keys, reason: (error as Error).message });
+      });
+    }
     await this.renditions.release(versions.map((version) => ({ spaceId, sha256: version.sha256 })));
   }
 }
@@ -648,3 +659,6 @@ async function* keepingHead(chunks: AsyncIterable<Buffer>, head: Buffer[]): Asyn
     yield chunk;
   }
 }
+
+/** A deleted version's stored bytes: its blob's (shared, reaped when unreferenced), or its own object (blobKey null). */
+type ReleasedVersion = Pick<FileVersion, 'objectKey' | 'blobKey' | 'sha256'>;

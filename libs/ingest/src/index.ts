@@ -1,3 +1,4 @@
+export * from './blob-store';
 export * from './ingest-errors';
 export * from './ingest.module';
 export * from './idle-limit';

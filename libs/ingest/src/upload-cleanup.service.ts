@@ -9,11 +9,16 @@ import { uploadTailKey } from './upload-keys';
 export const PURGE_BATCH_SIZE = 1000;
 
 /** What removing an upload needs to know about where its bytes are. */
-type StoredUpload = Pick<Upload, 'id' | 'objectKey' | 'multipartUploadId' | 'receivedBytes' | 'tailBytes'>;
+type StoredUpload = Pick<Upload, 'id' | 'objectKey' | 'blobKey' | 'multipartUploadId' | 'receivedBytes' | 'tailBytes'>;
 
-/** Every object an upload may have: its object, the tail of a pending session. */
+/**
+ * Every object an upload owns: the object of a session not yet ready, and its tail. A ready upload's bytes are a
+ * blob: deleting the row lets the reference go (a trigger counts it), and the purge round reaps the blob once
+ * nothing else references it — the same bytes may be an asset's file.
+ */
 function keysOf(upload: StoredUpload): string[] {
-  return upload.tailBytes > 0 ? [upload.objectKey, uploadTailKey(upload.objectKey, Number(upload.receivedBytes))] : [upload.objectKey];
+  const own = upload.blobKey === null ? [upload.objectKey] : [];
+  return upload.tailBytes > 0 ? [...own, uploadTailKey(upload.objectKey, Number(upload.receivedBytes))] : own;
 }
 
 /**
@@ -113,7 +118,8 @@ export class UploadCleanupService {
 
   /** Objects first (one multi-object delete), then the multipart uploads of sessions that had begun one. */
   private async removeStored(uploads: readonly StoredUpload[]): Promise<void> {
-    await this.storage.removeMany(uploads.flatMap(keysOf));
+    const keys = uploads.flatMap(keysOf);
+    if (keys.length > 0) await this.storage.removeMany(keys);
     for (const upload of uploads) {
       if (upload.multipartUploadId !== null) await this.storage.abortMultipart(upload.objectKey, upload.multipartUploadId);
     }

@@ -37,7 +37,8 @@ export class UploadObjectOwner implements ObjectOwner, OnModuleInit {
   }
 
   async ownsMultipart(key: string, uploadId: string): Promise<boolean> {
-    const row = await this.prisma.upload.findUnique({ where: { objectKey: key }, select: { status: true, multipartUploadId: true } });
-    return row?.status === 'pending' && row.multipartUploadId === uploadId;
+    // Only a pending session writes its key (a ready upload's key may be a blob other uploads share).
+    const row = await this.prisma.upload.findFirst({ where: { objectKey: key, status: 'pending' }, select: { multipartUploadId: true } });
+    return row?.multipartUploadId === uploadId;
   }
 }

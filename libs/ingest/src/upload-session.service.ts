@@ -293,7 +293,10 @@ export class UploadSessionService {
     };
   }
 
-  /** Marks stored bodies `ready`, each with its `Hangar.Upload.create`, in one transaction. */
+  /**
+   * Marks stored bodies `ready`, each with its `Hangar.Upload.create`, in one transaction. Bytes the space
+   * already has become references to its blob, and the copies just written go.
+   */
   private async markReady(stored: readonly StoredBody[], createdById: string): Promise<Upload[]> {
     const updatedAt = new Date();
     const ready = stored.map(({ session, size, sha256, description }): Upload => ({
@@ -306,19 +309,24 @@ export class UploadSessionService {
       contentType: description?.contentType ?? session.contentType,
       updatedAt,
     }));
-    await this.prisma.$transaction(async (tx) => {
+    const referenced = await this.prisma.$transaction(async (tx) => {
+      const blobs: StoredBlob[] = [];
       for (const upload of ready) {
-        const completed = await this.events.stageWithChange(
+        const [blob] = await this.events.stageWithChange<StoredBlob>(
           tx,
           Prisma.sql`UPDATE "Upload" SET "status" = 'ready', "size" = ${upload.size}, "receivedBytes" = ${upload.size},
             "sha256" = ${upload.sha256}, "updatedAt" = ${updatedAt}, "fileName" = ${upload.fileName}, "contentType" = ${upload.contentType}
-            WHERE "id" = ${upload.id} AND "status" = 'pending' RETURNING 1`,
+            WHERE "id" = ${upload.id} AND "status" = 'pending' RETURNING "objectKey", "blobKey"`,
           uploadEvent(EventTopic.UploadCreate, upload, createdById),
         );
-        if (completed === 0) throw new UploadAbandonedError();
+        if (!blob) throw new UploadAbandonedError();
+        blobs.push(blob);
       }
+      return blobs;
     });
-    return ready;
+    const placed = ready.map((upload, index) => ({ ...upload, ...referenced[index] }));
+    for (const [index, upload] of placed.entries()) await this.removeDuplicate(ready[index]?.objectKey, upload);
+    return placed;
   }
 
   private async ingestBody(
@@ -741,16 +749,18 @@ export class UploadSessionService {
         tailBytes: 0,
         updatedAt: new Date(),
       };
-      // The hottest write of all (every upload ends here): the row and its event in one statement.
-      const completed = await this.events.stageWithChange(
+      // The hottest write of all (every upload ends here): the row, its blob reference (a trigger) and its event in
+      // one statement.
+      const [blob] = await this.events.stageWithChange<StoredBlob>(
         this.prisma,
         Prisma.sql`UPDATE "Upload" SET "status" = 'ready', "size" = ${size}, "receivedBytes" = ${size}, "sha256" = ${sha256},
           "multipartUploadId" = NULL, "tailBytes" = 0, "updatedAt" = ${ready.updatedAt},
           "fileName" = ${fileName}, "contentType" = ${contentType}
-          WHERE "id" = ${session.id} AND "status" = 'pending' RETURNING 1`,
+          WHERE "id" = ${session.id} AND "status" = 'pending' RETURNING "objectKey", "blobKey"`,
         uploadEvent(EventTopic.UploadCreate, ready, session.createdById),
       );
-      if (completed === 0) throw new UploadAbandonedError();
+      if (!blob) throw new UploadAbandonedError();
+      ready = { ...ready, ...blob };
     } catch (error) {
       // The object goes now; the row (still `pending` when PostgreSQL failed) is purged later.
       await this.removeQuietly(key);
@@ -758,7 +768,16 @@ export class UploadSessionService {
     }
     // The tail became the last part.
     if (session.tailBytes > 0) await this.removeQuietly(uploadTailKey(key, Number(session.receivedBytes)));
+    await this.removeDuplicate(key, ready);
     return ready;
+  }
+
+  /**
+   * The copy a session wrote at `writtenKey`, when its upload became a reference to bytes the space already had
+   * (the blob at `ready.objectKey`): nothing owns it any more (the orphan sweeper removes it if this cannot).
+   */
+  private async removeDuplicate(writtenKey: string | undefined, ready: Upload): Promise<void> {
+    if (writtenKey !== undefined && writtenKey !== ready.objectKey) await this.removeQuietly(writtenKey);
   }
 
   /** SHA-256 of a stored object, streamed (a session whose appends did not all reach this process). */
@@ -774,6 +793,9 @@ export class UploadSessionService {
     });
   }
 }
+
+/** Where a ready upload's bytes are: its blob (the bytes' first copy in the space). */
+type StoredBlob = Pick<Upload, 'objectKey' | 'blobKey'>;
 
 /** Part copies a concatenation asks storage for at once. */
 const PARALLEL_COPIES = 4;

@@ -66,7 +66,13 @@ export class HangarMetrics implements OnModuleDestroy {
 
   readonly purgedUploads = new Counter({
     name: 'hangar_uploads_purged_total',
-    help: 'Expired or abandoned uploads the purge removed (row and object).',
+    help: 'Expired or abandoned uploads the purge removed (the row, and the object of one never completed).',
+    registers: [this.registry],
+  });
+
+  readonly reapedBlobs = new Counter({
+    name: 'hangar_blobs_reaped_total',
+    help: 'Stored bytes (blobs) the purge removed once nothing referenced them for BLOB_REAP_GRACE_SECONDS.',
     registers: [this.registry],
   });
 

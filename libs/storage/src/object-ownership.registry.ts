@@ -18,10 +18,24 @@ export interface ObjectOwner {
   ownsMultipart(key: string, uploadId: string): Promise<boolean>;
 }
 
-/** Every {@link ObjectOwner}; a key under no registered prefix has no owner. */
+/**
+ * Rows that own objects wherever their keys lie: content-addressed blobs, whose object stays where the first copy
+ * of the bytes was written (under `uploads/` or `files/`) while rows of other kinds reference it.
+ */
+export interface ObjectKeyIndex {
+  readonly kind: string;
+  /** Of `keys`, the ones this index owns. */
+  ownedKeys(keys: readonly string[]): Promise<Set<string>>;
+}
+
+/**
+ * Every {@link ObjectOwner}, and the {@link ObjectKeyIndex}es consulted for every key. A key that neither its
+ * prefix's owner nor an index owns has no owner.
+ */
 @Injectable()
 export class ObjectOwnershipRegistry {
   private readonly owners: ObjectOwner[] = [];
+  private readonly indexes: ObjectKeyIndex[] = [];
 
   /** Called by each owner as its module starts; two owners of overlapping prefixes are a programming error. */
   register(owner: ObjectOwner): void {
@@ -32,8 +46,13 @@ export class ObjectOwnershipRegistry {
     this.owners.push(owner);
   }
 
+  /** Called by an index as its module starts. */
+  registerIndex(index: ObjectKeyIndex): void {
+    if (!this.indexes.some((other) => other === index || other.kind === index.kind)) this.indexes.push(index);
+  }
+
   kinds(): string[] {
-    return this.owners.map((owner) => owner.kind);
+    return [...this.owners, ...this.indexes].map((owner) => owner.kind);
   }
 
   ownerOf(key: string): ObjectOwner | undefined {
@@ -42,13 +61,18 @@ export class ObjectOwnershipRegistry {
 
   /** Of `keys`, the ones some row owns. */
   async ownedKeys(keys: readonly string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
     const byOwner = new Map<ObjectOwner, string[]>();
     for (const key of keys) {
       const owner = this.ownerOf(key);
       if (owner) byOwner.set(owner, [...(byOwner.get(owner) ?? []), key]);
     }
     const owned = new Set<string>();
-    for (const [owner, ownerKeys] of byOwner) for (const key of await owner.ownedKeys(ownerKeys)) owned.add(key);
+    for (const index of this.indexes) for (const key of await index.ownedKeys(keys)) owned.add(key);
+    for (const [owner, ownerKeys] of byOwner) {
+      const unsettled = ownerKeys.filter((key) => !owned.has(key));
+      if (unsettled.length > 0) for (const key of await owner.ownedKeys(unsettled)) owned.add(key);
+    }
     return owned;
   }
 

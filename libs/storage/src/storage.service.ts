@@ -422,25 +422,31 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Deletes every object under `prefix`, a page of 1000 at a time (never the
-   * whole listing in memory); returns how many went. Objects written under it
-   * meanwhile may stay (the orphan sweeper removes those no row owns).
+   * Deletes every object under `prefix` but those `kept` names, a page of
+   * 1000 at a time (never the whole listing in memory); returns how many
+   * went. Objects written under it meanwhile may stay (the orphan sweeper
+   * removes those no row owns).
    */
-  async removePrefix(prefix: string): Promise<number> {
+  async removePrefix(prefix: string, kept?: (keys: readonly string[]) => Promise<ReadonlySet<string>>): Promise<number> {
     if (prefix.length === 0 || !prefix.endsWith('/')) throw new Error(`refusing to remove the objects under ${JSON.stringify(prefix)}`);
     let removed = 0;
+    const removePage = async (page: string[]): Promise<void> => {
+      const keep = kept ? await kept(page) : new Set<string>();
+      const doomed = page.filter((key) => !keep.has(key));
+      if (doomed.length > 0) await this.client.removeObjects(this.bucket, doomed);
+      removed += doomed.length;
+    };
     let page: string[] = [];
     for await (const item of this.client.listObjectsV2(this.bucket, prefix, true)) {
       const { name } = item as { name?: string };
       if (name) page.push(name);
       if (page.length === 1000) {
-        await this.client.removeObjects(this.bucket, page);
-        removed += page.length;
+        await removePage(page);
         page = [];
       }
     }
-    if (page.length > 0) await this.client.removeObjects(this.bucket, page);
-    return removed + page.length;
+    if (page.length > 0) await removePage(page);
+    return removed;
   }
 
   /** Deletes up to 1000 objects per request (S3 multi-object delete). */

@@ -3,7 +3,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
 import { HangarMetrics } from '@hangar/observability';
 import { RoundLockService } from '@hangar/queue';
-import { PURGE_BATCH_SIZE, UploadCleanupService } from '@hangar/ingest';
+import { BlobStore, PURGE_BATCH_SIZE, REAP_BATCH_SIZE, UploadCleanupService } from '@hangar/ingest';
 import { PeriodicTask } from '../scheduling/periodic-task';
 
 export const UPLOAD_PURGE_JOB = 'upload-purge';
@@ -14,6 +14,8 @@ export interface PurgeRound {
   /** False when another replica had claimed this round. */
   readonly ran: boolean;
   readonly purged: number;
+  /** Blobs removed because nothing referenced them any more (an expired upload's bytes no asset or file took). */
+  readonly reapedBlobs: number;
 }
 
 /**
@@ -29,6 +31,7 @@ export class UploadPurgeJob implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly rounds: RoundLockService,
     private readonly cleanup: UploadCleanupService,
+    private readonly blobs: BlobStore,
     private readonly metrics: HangarMetrics,
     scheduler: SchedulerRegistry,
   ) {
@@ -51,7 +54,7 @@ export class UploadPurgeJob implements OnApplicationBootstrap, OnModuleDestroy {
    */
   async runRound(roundTime = Date.now()): Promise<PurgeRound> {
     if (!(await this.rounds.claimRound(UPLOAD_PURGE_JOB, this.config.purge.intervalSeconds, roundTime))) {
-      return { ran: false, purged: 0 };
+      return { ran: false, purged: 0, reapedBlobs: 0 };
     }
     const now = new Date();
     const abandonedBefore = new Date(now.getTime() - this.config.uploads.abandonSeconds * 1000);
@@ -61,9 +64,16 @@ export class UploadPurgeJob implements OnApplicationBootstrap, OnModuleDestroy {
       purged += count;
       if (count < PURGE_BATCH_SIZE) break;
     }
+    let reapedBlobs = 0;
+    for (let batch = 0; batch < MAX_BATCHES_PER_ROUND; batch += 1) {
+      const count = await this.blobs.reap(this.config.purge.blobGraceSeconds);
+      reapedBlobs += count;
+      if (count < REAP_BATCH_SIZE) break;
+    }
     this.metrics.purgeRounds.inc();
     this.metrics.purgedUploads.inc(purged);
-    if (purged > 0) this.logger.log({ msg: 'purged expired uploads', purged });
-    return { ran: true, purged };
+    this.metrics.reapedBlobs.inc(reapedBlobs);
+    if (purged > 0 || reapedBlobs > 0) this.logger.log({ msg: 'purged expired uploads', purged, reapedBlobs });
+    return { ran: true, purged, reapedBlobs };
   }
 }

@@ -1,0 +1,63 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { PrismaService } from '@hangar/database';
+import { type ObjectKeyIndex, ObjectOwnershipRegistry, StorageService } from '@hangar/storage';
+
+/** Blobs reaped per statement (and per multi-object delete: S3 takes at most 1000 keys). */
+export const REAP_BATCH_SIZE = 1000;
+
+/**
+ * Content-addressed storage: the bytes of a space stored once per SHA-256, as `Blob` rows whose reference counts
+ * PostgreSQL keeps (prisma/migrations/…_content_addressed_blobs): an upload that becomes ready references the
+ * space's blob of its bytes or makes one, and asset files, published files, file versions and archives take the
+ * reference over. Nothing in the code counts, so no path can forget to.
+ *
+ * A blob owns its object wherever the key lies (an index of the ownership registry), and the purge round reaps
+ * blobs whose count has been zero for the grace period: the row first, so that no reference can be taken to it
+ * any more, then the object (a crash in between leaves an object no row owns, which the orphan sweeper removes).
+ */
+@Injectable()
+export class BlobStore implements ObjectKeyIndex, OnModuleInit {
+  readonly kind = 'blob';
+  private readonly logger = new Logger(BlobStore.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly storage: StorageService,
+    private readonly registry: ObjectOwnershipRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.registerIndex(this);
+  }
+
+  /** Of `keys`, those that are a blob's object — referenced, or unreferenced and waiting for the reaper. */
+  async ownedKeys(keys: readonly string[]): Promise<Set<string>> {
+    const rows = await this.prisma.blob.findMany({ where: { objectKey: { in: [...keys] } }, select: { objectKey: true } });
+    return new Set(rows.map((row) => row.objectKey));
+  }
+
+  /**
+   * Removes up to `limit` blobs that nothing has referenced for `graceSeconds`: their rows in one statement
+   * (skipping any a transaction is taking a reference to right now: it holds the row), then their objects in one
+   * multi-object delete. Returns how many it removed.
+   */
+  async reap(graceSeconds: number, limit = REAP_BATCH_SIZE): Promise<number> {
+    const reaped = await this.prisma.$queryRaw<{ objectKey: string }[]>`
+      DELETE FROM "Blob"
+      WHERE "objectKey" IN (
+        SELECT "objectKey" FROM "Blob"
+        WHERE "unreferencedAt" <= (now() AT TIME ZONE 'UTC') - make_interval(secs => ${graceSeconds})
+        ORDER BY "unreferencedAt"
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED)
+      AND "refCount" = 0
+      RETURNING "objectKey"`;
+    if (reaped.length === 0) return 0;
+    const keys = reaped.map((blob) => blob.objectKey);
+    await this.storage.removeMany(keys).catch((error: unknown) => {
+      // No row owns them any more: the orphan sweeper removes them.
+      this.logger.warn({ msg: 'could not remove the objects of reaped blobs', count: keys.length, reason: (error as Error).message });
+    });
+    return reaped.length;
+  }
+}
