@@ -80,6 +80,8 @@ const env = (port) => ({
   UPLOAD_ABANDON_SECONDS: '5',
   ORPHAN_SWEEP_INTERVAL_SECONDS: '2',
   ORPHAN_GRACE_SECONDS: '0',
+  // Blobs nothing references go in the next purge round: the checks below hold the run to keeping none.
+  BLOB_REAP_GRACE_SECONDS: '0',
   // Webhook deliveries to the receiver below (on localhost), retried quickly; attempts enough for kills and its refusals.
   REMOTE_FETCH_ALLOW_HOSTS: 'localhost',
   WEBHOOK_FANOUT_INTERVAL_MS: '100',
@@ -524,7 +526,9 @@ for (;;) {
     `SELECT count(*)::int AS n FROM "DomainEvent" e, "DomainEventCursor" c
      WHERE c.name = 'webhooks' AND (e.txid, e.id) > (c.txid::xid8, c."eventId")`,
   );
+  const unreferenced = await db.query(`SELECT count(*)::int AS n FROM "Blob" WHERE "refCount" = 0`);
   const settled =
+    unreferenced.rows[0].n === 0 &&
     rows[0].n === 0 &&
     pending.rows[0].n === 0 &&
     expanding.rows[0].n === 0 &&
@@ -589,13 +593,16 @@ for (const assetId of acknowledgedProcessing) {
   processingChecked += 1;
   const asset = await call('GET', `/spaces/${spaceId}/assets/${assetId}`);
   const state = asset.body?.sys?.fileProcessing?.['en-US'];
+  // Processing copies nothing: nothing is ever written under the asset's own prefix; a ready file references a blob.
   const objects = [];
   for await (const item of minio.listObjectsV2(BUCKET, `assets/${spaceId}/master/${assetId}/`, true)) objects.push(item.name);
+  const file = (await db.query(`SELECT "blobKey", "objectKey" FROM "AssetFile" WHERE "assetId" = $1`, [assetId])).rows[0];
   if (state?.status === 'ready') {
-    if (asset.body.sys.version !== 2 || !asset.body.fields.file['en-US'].url || objects.length !== 1) {
-      violations.push(`asset ${assetId}: version ${asset.body.sys.version}, ${objects.length} objects`);
+    const referenced = file?.blobKey !== null && file?.blobKey === file?.objectKey;
+    if (asset.body.sys.version !== 2 || !asset.body.fields.file['en-US'].url || objects.length !== 0 || !referenced) {
+      violations.push(`asset ${assetId}: version ${asset.body.sys.version}, ${objects.length} objects, blob ${file?.blobKey}`);
     }
-  } else if (!(state?.status === 'failed' && state.reason && objects.length === 0)) {
+  } else if (!(state?.status === 'failed' && state.reason && objects.length === 0 && file?.blobKey === null)) {
     violations.push(`asset ${assetId}: processing ${JSON.stringify(state)}, ${objects.length} objects`);
   }
 }
@@ -635,22 +642,39 @@ const webhookRepeats = webhookRequests.length - keysSeen.size;
 
 const objects = new Set();
 for await (const item of minio.listObjectsV2(BUCKET, '', true)) objects.add(item.name);
+// Every blob has its object; so does every row that names one (ready uploads, files and versions reference blobs).
 const owned = new Set(
   (
     await db.query(
-      `SELECT "objectKey" FROM "Upload" UNION ALL SELECT "objectKey" FROM "AssetFile" WHERE status = 'ready' UNION ALL SELECT "objectKey" FROM "FileVersion"`,
+      `SELECT "objectKey" FROM "Blob" UNION ALL SELECT "objectKey" FROM "Upload" UNION ALL SELECT "objectKey" FROM "AssetFile" WHERE status = 'ready'
+       UNION ALL SELECT "objectKey" FROM "FileVersion" UNION ALL SELECT "objectKey" FROM "PublishedAssetFile"`,
     )
   ).rows.map((row) => row.objectKey),
 );
 const ownedAny = new Set(
   (
     await db.query(
-      `SELECT "objectKey" FROM "Upload" UNION ALL SELECT "objectKey" FROM "AssetFile" UNION ALL SELECT "objectKey" FROM "FileVersion"
-       UNION ALL SELECT "archiveKey" FROM "FileExpansion" WHERE "archiveKey" IS NOT NULL
+      `SELECT "objectKey" FROM "Blob" UNION ALL SELECT "objectKey" FROM "Upload" UNION ALL SELECT "objectKey" FROM "AssetFile"
+       UNION ALL SELECT "objectKey" FROM "FileVersion" UNION ALL SELECT "archiveKey" FROM "FileExpansion" WHERE "archiveKey" IS NOT NULL
        UNION ALL SELECT "objectKey" FROM "PublishedAssetFile"`,
     )
   ).rows.map((row) => row.objectKey),
 );
+// Content-addressed storage: each blob's count equals the rows that reference it (kept through every kill), each
+// SHA-256 is stored once per space, and a blob nothing references is gone (the purge round reaped it).
+const miscounted = (
+  await db.query(
+    `SELECT b."objectKey", b."refCount", count(r."blobKey")::int AS rows FROM "Blob" b
+     LEFT JOIN (SELECT "blobKey" FROM "Upload" UNION ALL SELECT "blobKey" FROM "AssetFile" UNION ALL SELECT "blobKey" FROM "PublishedAssetFile"
+                UNION ALL SELECT "blobKey" FROM "FileVersion" UNION ALL SELECT "blobKey" FROM "FileExpansion") r ON r."blobKey" = b."objectKey"
+     GROUP BY b."objectKey", b."refCount" HAVING b."refCount" <> count(r."blobKey")`,
+  )
+).rows;
+if (miscounted.length > 0)
+  violations.push(`${miscounted.length} blobs whose count is not their references, e.g. ${JSON.stringify(miscounted[0])}`);
+const unreferencedBlobs = (await db.query(`SELECT count(*)::int AS n FROM "Blob" WHERE "refCount" = 0`)).rows[0].n;
+if (unreferencedBlobs > 0) violations.push(`${unreferencedBlobs} blobs nothing references left unreaped`);
+const blobsChecked = (await db.query(`SELECT count(*)::int AS n FROM "Blob"`)).rows[0].n;
 // Renditions belong to bytes: owned while a file of their space has those bytes (libs/media RenditionObjectOwner).
 const sourcesOfRenditions = new Set(
   (
@@ -706,7 +730,7 @@ console.log(
     `${deliveriesPerEvent.size} webhook events delivered (${webhookRequests.length} requests: ${webhookRepeats} retries or repeats, one key each), ` +
     `${strandedMultipart} multipart uploads stranded by api kills (${leftMultipart.length} left), ` +
     `${strandedSpoolFiles} spooled parts stranded by kills (${spoolLeft.length} spool directories left), ` +
-    `${expiredTus} unfinished tus sessions expired and purged; violations: ${violations.length}`,
+    `${expiredTus} unfinished tus sessions expired and purged; ${blobsChecked} blobs counted exactly; violations: ${violations.length}`,
 );
 for (const violation of violations.slice(0, 20)) console.log(`  - ${violation}`);
 process.exit(violations.length === 0 ? 0 : 1);

@@ -208,9 +208,11 @@ describe('assets with a remote upload URL', () => {
       expect(delivered.headers['content-type']).toBe('image/png');
       expect(sha256(delivered.body as Buffer)).toBe(sha256(png));
 
-      // The Upload the worker imported into is deleted once the file is made (nothing links it).
+      // The Upload the worker imported into is deleted once the file is made (nothing links it); the file keeps its
+      // bytes, stored once where the import wrote them (a blob), not copied.
       await waitFor(async () => (await leftovers(c.spaceId)).rows === 0, 10_000, 'the imported upload to be deleted');
-      expect(await leftovers(c.spaceId)).toEqual({ rows: 0, objects: [], multipart: [], assetObjects: [row.objectKey] });
+      expect(row.objectKey).toBe(row.blobKey);
+      expect(await leftovers(c.spaceId)).toEqual({ rows: 0, objects: [row.objectKey], multipart: [], assetObjects: [] });
     });
 
     it('takes the type from the bytes, not from the remote Content-Type or the declared one', async () => {

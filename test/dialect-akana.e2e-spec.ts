@@ -262,7 +262,8 @@ describe('Akana content API dialect', () => {
     }
     const keys = await storage.listKeys(`files/${spaceId}/`);
     const owned = await prisma.fileVersion.findMany({ where: { file: { spaceId } }, select: { objectKey: true } });
-    expect(keys.sort()).toEqual(owned.map((row) => row.objectKey).sort());
+    // Versions of the same bytes share one stored object (a blob).
+    expect(keys.sort()).toEqual([...new Set(owned.map((row) => row.objectKey))].sort());
   });
 
   it('finds the space of an unbound token in X-Hangar-Space (else 400); a viewer reads but cannot write', async () => {

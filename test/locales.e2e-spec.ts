@@ -17,6 +17,7 @@ import { objectExists } from './support/bucket';
 import { expectContentfulError } from './support/contentful-shape';
 import { addLocale, JSON_TYPE, newSpace, newUser, type TestUser } from './support/factories';
 import { makeImage } from './support/images';
+import { rowsReferencing } from './support/blobs';
 import { startWorker } from './support/worker-harness';
 
 describe('locale update and delete', () => {
@@ -134,8 +135,15 @@ describe('locale update and delete', () => {
     await remove(spaceId, await localeNamed(spaceId, 'de-DE')).expect(204);
     const left = (await getAsset(assets, assetId).expect(200)).body as AssetJson & { fields: Record<string, unknown> };
     expect(left.fields).toEqual({ title: { 'en-US': 'Mountain' } });
-    expect(await api.app.get(PrismaService).assetFile.count({ where: { spaceId, assetId } })).toBe(0);
-    expect(await objectExists(api.app.get(StorageService), file?.objectKey as string)).toBe(false);
+    const prisma = api.app.get(PrismaService);
+    expect(await prisma.assetFile.count({ where: { spaceId, assetId } })).toBe(0);
     await request(api.baseUrl).get(new URL(url, api.baseUrl).pathname).expect(404);
+    // The file let its bytes go; the upload they came from still holds them (stored once), until it goes too.
+    const blobKey = file?.blobKey as string;
+    expect(blobKey).toBe(file?.objectKey);
+    expect(await prisma.blob.findUniqueOrThrow({ where: { objectKey: blobKey } })).toMatchObject({ refCount: 1 });
+    expect(await rowsReferencing(prisma, blobKey)).toBe(1);
+    await request(api.baseUrl).delete(`/spaces/${spaceId}/uploads/${uploadId}`).set(user.auth).expect(204);
+    expect(await objectExists(api.app.get(StorageService), blobKey)).toBe(false);
   });
 });

@@ -51,7 +51,11 @@ describe('Upload API doors: multipart/form-data and base64 JSON', () => {
   // A string goes as it is: superagent would serialize a Buffer sent as JSON to {"type":"Buffer",…}.
   const post = (spaceId: string, type: string, body: Buffer | string) =>
     request(api.baseUrl).post(`/spaces/${spaceId}/uploads`).set(user.auth).set('Content-Type', type).send(body);
-  const stored = (spaceId: string, id: string) => objectBytes(api.app.get(StorageService), `uploads/${spaceId}/master/${id}`);
+  /** The bytes an upload references (the same bytes sent twice in a space are stored once, at the first one's key). */
+  const stored = async (spaceId: string, id: string) => {
+    const { objectKey } = await api.app.get(PrismaService).upload.findFirstOrThrow({ where: { id, spaceId } });
+    return objectBytes(api.app.get(StorageService), objectKey);
+  };
   const nothingLeft = { rows: 0, objects: [], multipart: [] };
 
   describe('multipart/form-data', () => {

@@ -10,6 +10,7 @@ import { newSpace, newUser } from './support/factories';
 import { makeImage } from './support/images';
 import { REPO_ROOT, spawnApp, waitFor } from './support/processes';
 import { testProcessEnv } from './support/test-env';
+import { rowsReferencing } from './support/blobs';
 import { startWorker } from './support/worker-harness';
 
 /** Short job locks so a dead worker's job is taken over within seconds. */
@@ -66,10 +67,14 @@ describe('a worker killed with SIGKILL mid-job', () => {
       const { body } = await waitForProcessing(c, assetId, 'en-US', 30_000);
       expect(body.sys.fileProcessing?.['en-US']?.status).toBe('ready');
       expect(body.fields.file?.['en-US']?.details?.image).toEqual({ width: 2500, height: 2500 });
-      // Exactly one result: one version bump, one stored object, one ready row.
+      // Exactly one result: one version bump, one ready row referencing the upload's bytes (no copy), counted once.
       expect(body.sys.version).toBe(2);
-      expect(await rescuer.get(StorageService).listKeys(`assets/${c.spaceId}/master/${assetId}/`)).toHaveLength(1);
-      expect(await prisma.assetFile.count({ where: { assetId, status: 'ready' } })).toBe(1);
+      expect(await rescuer.get(StorageService).listKeys(`assets/${c.spaceId}/master/${assetId}/`)).toEqual([]);
+      const ready = await prisma.assetFile.findMany({ where: { assetId, status: 'ready' } });
+      expect(ready).toHaveLength(1);
+      const blob = await prisma.blob.findUniqueOrThrow({ where: { objectKey: ready[0]?.blobKey ?? '' } });
+      expect(blob.refCount).toBe(await rowsReferencing(prisma, blob.objectKey));
+      expect(blob.refCount).toBeGreaterThanOrEqual(2);
     } finally {
       await rescuer.close();
     }

@@ -10,6 +10,7 @@ import {
   VersionMismatchError,
 } from '@hangar/domain';
 import { DomainEventsService, EventTopic } from '@hangar/events';
+import { BlobStore } from '@hangar/ingest';
 import { RenditionsService } from '@hangar/media';
 import { JobName, OutboxService } from '@hangar/queue';
 import { StorageService } from '@hangar/storage';
@@ -82,6 +83,7 @@ export class AssetsService {
     private readonly events: DomainEventsService,
     private readonly validator: AssetFieldsValidator,
     private readonly renditions: RenditionsService,
+    private readonly blobs: BlobStore,
   ) {}
 
   async get(target: EnvironmentTarget, assetId: string): Promise<AssetWithFiles> {
@@ -397,19 +399,20 @@ export class AssetsService {
   /**
    * Removes objects no row owns any more, and the renditions of bytes no
    * file of the space has any more (after the commit that let them go; the
-   * orphan sweeper removes any this misses). A file's blob is not removed
-   * here: other rows may reference the same bytes, and the purge round reaps
-   * a blob once its count is zero. Only a file stored before blobs (no
+   * orphan sweeper removes any this misses). A file's blob goes only if no
+   * other row references the same bytes (else the last one to let it go
+   * removes it, or the purge round reaps it). A file stored before blobs (no
    * `blobKey`) owns its object alone.
    */
   private async removeObjects(files: readonly ReleasedFile[]): Promise<void> {
     if (files.length === 0) return;
     const unshared = files.filter((file) => file.blobKey === null).map((file) => file.objectKey);
-    if (unshared.length > 0) {
-      await this.storage.removeMany(unshared).catch((error: unknown) => {
+    const blobKeys = files.flatMap((file) => (file.blobKey === null ? [] : [file.blobKey]));
+    await Promise.all([this.storage.removeMany(unshared), this.blobs.reapIfUnreferenced([...new Set(blobKeys)])]).catch(
+      (error: unknown) => {
         this.logger.warn({ msg: 'could not remove files an asset no longer serves', reason: (error as Error).message });
-      });
-    }
+      },
+    );
     await this.renditions.release(files.flatMap((file) => (file.sha256 === null ? [] : [{ spaceId: file.spaceId, sha256: file.sha256 }])));
   }
 

@@ -5,7 +5,7 @@ import { APP_CONFIG, type AppConfig } from '@hangar/config';
 import { type FileAcl, type FileExpansion, PrismaService, type Upload } from '@hangar/database';
 import { HangarError, MASTER_ENVIRONMENT, newId, NotFoundError } from '@hangar/domain';
 import { DomainEventsService, EventTopic } from '@hangar/events';
-import { type IncomingBody, UploadCleanupService, uploadEvent, UploadSessionService } from '@hangar/ingest';
+import { BlobStore, type IncomingBody, UploadCleanupService, uploadEvent, UploadSessionService } from '@hangar/ingest';
 import { JobName, OutboxService } from '@hangar/queue';
 import { ObjectOwnershipRegistry, StorageService } from '@hangar/storage';
 import { fileObjectKey, fileObjectPrefix } from './file-keys';
@@ -82,6 +82,7 @@ export class ArchiveExpansionService {
     private readonly cleanup: UploadCleanupService,
     private readonly files: FilesService,
     private readonly owners: ObjectOwnershipRegistry,
+    private readonly blobs: BlobStore,
   ) {}
 
   /** Stores the archive and queues its expansion into `folder`: the FileExpansion is `pending`. */
@@ -385,12 +386,20 @@ export class ArchiveExpansionService {
   }
 
   /**
-   * An archive stored before blobs owned its object alone; a blob's archive is let go in the transaction that ends
-   * the expansion (`blobKey` cleared), and the purge round reaps the blob once nothing else references it.
+   * The archive's bytes once the expansion has ended: its blob's reference was let go in the transaction that ended
+   * it (`blobKey` cleared), so the blob goes now unless other rows reference the same bytes (a file of the space
+   * that is the same archive). An archive stored before blobs owned its object alone.
    */
   private async removeArchive(row: FileExpansion): Promise<void> {
     const key = row.archiveKey;
-    if (key === null || row.blobKey !== null) return;
+    if (key === null) return;
+    if (row.blobKey !== null) {
+      await this.blobs.reapIfUnreferenced([row.blobKey]).catch((error: unknown) => {
+        // The purge round reaps it.
+        this.logger.warn({ msg: 'could not remove an expanded archive', key, reason: (error as Error).message });
+      });
+      return;
+    }
     await this.storage.remove(key).catch((error: unknown) => {
       // No row owns it any more: the orphan sweep removes it.
       this.logger.warn({ msg: 'could not remove an expanded archive', key, reason: (error as Error).message });

@@ -12,7 +12,7 @@ import {
 } from '@hangar/database';
 import { HangarError, MASTER_ENVIRONMENT, newId, NotFoundError } from '@hangar/domain';
 import { DomainEventsService, EventTopic } from '@hangar/events';
-import { type IncomingBody, UploadCleanupService, uploadEvent, UploadSessionService } from '@hangar/ingest';
+import { BlobStore, type IncomingBody, UploadCleanupService, uploadEvent, UploadSessionService } from '@hangar/ingest';
 import { deliveredTypeOf, deliveryHeaders, MediaInspector, RenditionsService, SNIFF_BYTES } from '@hangar/media';
 import { StorageService } from '@hangar/storage';
 import { fileEntity, fileEvent, type FileWithVersion, folderEvent } from './file-entity';
@@ -88,6 +88,7 @@ export class FilesService {
     private readonly media: MediaInspector,
     private readonly signer: FileUrlSigner,
     private readonly renditions: RenditionsService,
+    private readonly blobs: BlobStore,
   ) {}
 
   /**
@@ -595,17 +596,17 @@ export class FilesService {
   }
 
   /**
-   * The objects only deleted versions owned (versions stored before blobs: a blob is reaped by the purge round once
-   * nothing references it), and the renditions of bytes no file of the space has any more (the sweeper backs both up).
+   * The bytes of deleted versions — their blobs, unless other rows reference the same bytes (the purge round reaps
+   * what this misses); a version stored before blobs owns its object alone — and the renditions of bytes no file of
+   * the space has any more (the sweeper backs both up).
    */
   private async removeObjects(spaceId: string, versions: readonly ReleasedVersion[]): Promise<void> {
     const keys = versions.filter((version) => version.blobKey === null).map((version) => version.objectKey);
-    if (keys.length > 0) {
-      await this.storage.removeMany(keys).catch((error: unknown) => {
-        // The orphan sweeper removes objects no row owns.
-        this.logger.warn({ msg: 'could not remove the objects of deleted file versions', keys, reason: (error as Error).message });
-      });
-    }
+    const blobKeys = [...new Set(versions.flatMap((version) => (version.blobKey === null ? [] : [version.blobKey])))];
+    await Promise.all([this.storage.removeMany(keys), this.blobs.reapIfUnreferenced(blobKeys)]).catch((error: unknown) => {
+      // The orphan sweeper removes objects no row owns.
+      this.logger.warn({ msg: 'could not remove the objects of deleted file versions', keys, reason: (error as Error).message });
+    });
     await this.renditions.release(versions.map((version) => ({ spaceId, sha256: version.sha256 })));
   }
 }

@@ -37,6 +37,22 @@ export class BlobStore implements ObjectKeyIndex, OnModuleInit {
   }
 
   /**
+   * Removes the blobs at `keys` now if nothing references them (bytes no reader can be reading: an expanded
+   * archive), without waiting for the purge round's grace period. Returns how many went.
+   */
+  async reapIfUnreferenced(keys: readonly string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    const reaped = await this.prisma.$queryRaw<{ objectKey: string }[]>`
+      DELETE FROM "Blob"
+      WHERE "objectKey" IN (
+        SELECT "objectKey" FROM "Blob" WHERE "objectKey" = ANY(${[...keys]}::text[]) AND "refCount" = 0 FOR UPDATE SKIP LOCKED)
+      AND "refCount" = 0
+      RETURNING "objectKey"`;
+    await this.removeObjects(reaped.map((blob) => blob.objectKey));
+    return reaped.length;
+  }
+
+  /**
    * Removes up to `limit` blobs that nothing has referenced for `graceSeconds`: their rows in one statement
    * (skipping any a transaction is taking a reference to right now: it holds the row), then their objects in one
    * multi-object delete. Returns how many it removed.
@@ -52,12 +68,15 @@ export class BlobStore implements ObjectKeyIndex, OnModuleInit {
         FOR UPDATE SKIP LOCKED)
       AND "refCount" = 0
       RETURNING "objectKey"`;
-    if (reaped.length === 0) return 0;
-    const keys = reaped.map((blob) => blob.objectKey);
+    await this.removeObjects(reaped.map((blob) => blob.objectKey));
+    return reaped.length;
+  }
+
+  private async removeObjects(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
     await this.storage.removeMany(keys).catch((error: unknown) => {
       // No row owns them any more: the orphan sweeper removes them.
       this.logger.warn({ msg: 'could not remove the objects of reaped blobs', count: keys.length, reason: (error as Error).message });
     });
-    return reaped.length;
   }
 }

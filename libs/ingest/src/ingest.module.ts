@@ -15,7 +15,17 @@ import { UploadsService } from './uploads.service';
   // Upload slots are counted in Redis, and every door's bytes in the app's metrics (global modules the apps import
   // anyway; said here for contexts that do not).
   imports: [QueueModule, MetricsModule],
-  providers: [BlobStore, UploadSessionService, UploadsService, UploadCleanupService, UploadObjectOwner, UploadSlots, PartSpool, TusLocker, TusUploads],
+  providers: [
+    BlobStore,
+    UploadSessionService,
+    UploadsService,
+    UploadCleanupService,
+    UploadObjectOwner,
+    UploadSlots,
+    PartSpool,
+    TusLocker,
+    TusUploads,
+  ],
   exports: [BlobStore, UploadSessionService, UploadsService, UploadCleanupService, UploadObjectOwner, UploadSlots, PartSpool, TusUploads],
 })
 export class IngestModule {}

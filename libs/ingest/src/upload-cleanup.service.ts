@@ -2,11 +2,15 @@ import { Injectable, Logger } from '@nestjs/common';
 import { type Prisma, PrismaService, type Upload } from '@hangar/database';
 import { DomainEventsService, EventTopic } from '@hangar/events';
 import { StorageService } from '@hangar/storage';
+import { BlobStore } from './blob-store';
 import { uploadEvent } from './upload-entity';
 import { uploadTailKey } from './upload-keys';
 
 /** S3's multi-object delete takes at most 1000 keys. */
 export const PURGE_BATCH_SIZE = 1000;
+
+/** Expired ready uploads own no object: their rows go this many batches' worth at a time. */
+const READY_BATCHES = 5;
 
 /** What removing an upload needs to know about where its bytes are. */
 type StoredUpload = Pick<Upload, 'id' | 'objectKey' | 'blobKey' | 'multipartUploadId' | 'receivedBytes' | 'tailBytes'>;
@@ -36,6 +40,7 @@ export class UploadCleanupService {
     private readonly prisma: PrismaService,
     private readonly storage: StorageService,
     private readonly events: DomainEventsService,
+    private readonly blobs: BlobStore,
   ) {}
 
   /** Deletes one live upload matching `where` (staging `Hangar.Upload.delete`); false when there is none. */
@@ -51,6 +56,7 @@ export class UploadCleanupService {
     if (!upload) return false;
     await this.removeStored([upload]);
     await this.prisma.upload.deleteMany({ where: { id: upload.id } });
+    await this.releaseBlobs([upload]);
     return true;
   }
 
@@ -72,24 +78,65 @@ export class UploadCleanupService {
       await this.prisma.upload.updateMany({ where: { id: upload.id }, data: { status: 'deleting' } }).catch(() => undefined);
       return;
     }
-    await this.prisma.upload.deleteMany({ where: { id: upload.id } }).catch((error: unknown) => {
-      this.logger.warn({
-        msg: 'could not delete a discarded upload row; the purge will',
-        uploadId: upload.id,
-        reason: (error as Error).message,
-      });
-    });
+    const deleted = await this.prisma.upload.deleteMany({ where: { id: upload.id } }).then(
+      () => true,
+      (error: unknown) => {
+        this.logger.warn({
+          msg: 'could not delete a discarded upload row; the purge will',
+          uploadId: upload.id,
+          reason: (error as Error).message,
+        });
+        return false;
+      },
+    );
+    if (deleted) await this.releaseBlobs([upload]);
   }
 
   /**
    * Purges one batch of uploads that expired (whatever their status), are
    * marked `deleting`, or are still `pending` long after they started — their
    * body never finished because the api that received it died (a resumable
-   * session is pending by design until it expires: only expiry takes it). Ready uploads
-   * that expire stage `Hangar.Upload.expire` as they are marked. Returns how
-   * many rows it removed.
+   * session is pending by design until it expires: only expiry takes it).
+   * Ready uploads that expire stage `Hangar.Upload.expire`. Returns how many
+   * rows it removed (0: nothing is left to purge).
    */
   async purgeBatch(now: Date, abandonedBefore: Date, batchSize = PURGE_BATCH_SIZE): Promise<number> {
+    const expired = await this.purgeExpiredReady(now, batchSize * READY_BATCHES);
+    return expired > 0 ? expired : this.purgeUnfinished(now, abandonedBefore, batchSize);
+  }
+
+  /**
+   * Ready uploads past their expiry: their bytes are blobs, which the rows
+   * only reference, so the rows go in one statement with their events (no
+   * object of theirs to delete first); then the blobs they let go are reaped
+   * unless an asset or a file references the same bytes.
+   */
+  private async purgeExpiredReady(now: Date, limit: number): Promise<number> {
+    const purged = await this.prisma.$transaction(async (tx) => {
+      const rows = await tx.upload.findMany({
+        where: { status: 'ready', blobKey: { not: null }, expiresAt: { lte: now } },
+        orderBy: { expiresAt: 'asc' },
+        take: limit,
+      });
+      if (rows.length === 0) return rows;
+      // Only those still ready: one deleted through the API meanwhile staged its own event.
+      const deleted = await tx.$queryRaw<{ id: string }[]>`
+        DELETE FROM "Upload" WHERE "id" = ANY(${rows.map((upload) => upload.id)}::text[]) AND "status" = 'ready' RETURNING "id"`;
+      const gone = new Set(deleted.map((row) => row.id));
+      const expired = rows.filter((upload) => gone.has(upload.id));
+      await this.events.stage(tx, ...expired.map((upload) => uploadEvent(EventTopic.UploadExpire, upload)));
+      return expired;
+    });
+    await this.releaseBlobs(purged);
+    return purged.length;
+  }
+
+  /**
+   * Uploads whose bytes the rows own (sessions that never completed, rows
+   * marked `deleting`), in the order that never strands data: mark, delete the
+   * objects and multipart uploads, delete the rows.
+   */
+  private async purgeUnfinished(now: Date, abandonedBefore: Date, batchSize: number): Promise<number> {
     const batch = await this.prisma.$transaction(async (tx) => {
       const rows = await tx.upload.findMany({
         where: {
@@ -113,7 +160,20 @@ export class UploadCleanupService {
     if (batch.length === 0) return 0;
     await this.removeStored(batch);
     const { count } = await this.prisma.upload.deleteMany({ where: { id: { in: batch.map((upload) => upload.id) } } });
+    await this.releaseBlobs(batch);
     return count;
+  }
+
+  /**
+   * The blobs of deleted uploads, at once if nothing else references them: an upload's bytes are read by nothing
+   * but processing, which fails on a deleted upload anyway, so they need not wait for the purge round's grace
+   * period. A blob an asset or file also references stays. Best effort: the purge round reaps what this misses.
+   */
+  private async releaseBlobs(uploads: readonly StoredUpload[]): Promise<void> {
+    const keys = [...new Set(uploads.flatMap((upload) => (upload.blobKey === null ? [] : [upload.blobKey])))];
+    await this.blobs.reapIfUnreferenced(keys).catch((error: unknown) => {
+      this.logger.warn({ msg: 'could not remove the blobs of deleted uploads; the purge round will', reason: (error as Error).message });
+    });
   }
 
   /** Objects first (one multi-object delete), then the multipart uploads of sessions that had begun one. */

@@ -3,7 +3,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
 import { HangarMetrics } from '@hangar/observability';
 import { RoundLockService } from '@hangar/queue';
-import { BlobStore, PURGE_BATCH_SIZE, REAP_BATCH_SIZE, UploadCleanupService } from '@hangar/ingest';
+import { BlobStore, REAP_BATCH_SIZE, UploadCleanupService } from '@hangar/ingest';
 import { PeriodicTask } from '../scheduling/periodic-task';
 
 export const UPLOAD_PURGE_JOB = 'upload-purge';
@@ -62,7 +62,7 @@ export class UploadPurgeJob implements OnApplicationBootstrap, OnModuleDestroy {
     for (let batch = 0; batch < MAX_BATCHES_PER_ROUND; batch += 1) {
       const count = await this.cleanup.purgeBatch(now, abandonedBefore);
       purged += count;
-      if (count < PURGE_BATCH_SIZE) break;
+      if (count === 0) break;
     }
     let reapedBlobs = 0;
     for (let batch = 0; batch < MAX_BATCHES_PER_ROUND; batch += 1) {
