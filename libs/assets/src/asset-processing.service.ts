@@ -1,10 +1,19 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Readable } from 'node:stream';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
 import { type AssetFile, type Prisma, PrismaService, type Upload } from '@hangar/database';
 import { type EnvironmentTarget, HangarError } from '@hangar/domain';
 import { DomainEventsService, EventTopic } from '@hangar/events';
 import { liveUploads, RemoteImportService, UploadCleanupService } from '@hangar/ingest';
-import { deliveredTypeOf, type ImageAnalysis, MediaInspector, MediaRejectedError, refusalOf, SNIFF_BYTES } from '@hangar/media';
+import {
+  deliveredTypeOf,
+  type ImageAnalysis,
+  type ImageSource,
+  MediaInspector,
+  MediaRejectedError,
+  refusalOf,
+  SNIFF_BYTES,
+} from '@hangar/media';
 import { OutboundRequestError } from '@hangar/outbound';
 import { type JobName, type JobPayloads, PermanentJobError } from '@hangar/queue';
 import { isNotFound, StorageService } from '@hangar/storage';
@@ -15,6 +24,11 @@ import { environmentLocales } from './environment-locales';
 
 /** What a processing job names: one locale of one asset, at the version the process call was made at. */
 export type ProcessingRequest = JobPayloads[typeof JobName.ProcessAssetFile];
+
+/** Files up to this size are read whole, once (see `storedBytes`). */
+const READ_WHOLE_BYTES = 1024 * 1024;
+
+type StoredBytes = Omit<ImageSource, 'size'>;
 
 /** A request as the worker runs it: its row, the type the client declared, and who gave its URL (remote imports). */
 type RunningRequest = AssetFile & { readonly declaredType: string; readonly requestedBy: string };
@@ -216,7 +230,8 @@ export class AssetProcessingService {
 
   /** The real type, the refusal rules, the type to deliver with, image dimensions and metadata. */
   private async measure(request: RunningRequest, objectKey: string, size: number): Promise<Omit<MeasuredFile, 'sha256' | 'blobKey'>> {
-    const head = await this.storage.readHead(objectKey, SNIFF_BYTES);
+    const stored = await this.storedBytes(objectKey, size);
+    const head = await stored.readHead(SNIFF_BYTES);
     const detected = await this.media.detectType(head);
     const refusal = refusalOf(request.declaredType, request.fileName, detected, head);
     if (refusal) throw new PermanentJobError(refusal.reason);
@@ -224,11 +239,7 @@ export class AssetProcessingService {
     const deliveredType = deliveredTypeOf(detected, request.declaredType, head);
     if (!this.media.hasPixels(contentType)) return { contentType, deliveredType, size, image: undefined, hangar: undefined };
     try {
-      const facts = await this.media.inspectImage({
-        size,
-        readHead: (bytes) => this.storage.readHead(objectKey, bytes),
-        open: () => this.storage.read(objectKey),
-      });
+      const facts = await this.media.inspectImage({ size, ...stored });
       if (facts.analysis === undefined) {
         // Processed all the same (as before there was an analysis), with no `hangar`.
         this.logger.warn({ msg: 'image not analysed', assetId: request.assetId, locale: request.locale, reason: facts.notAnalysed });
@@ -239,6 +250,20 @@ export class AssetProcessingService {
       if (error instanceof MediaRejectedError) throw new PermanentJobError(error.message);
       throw error;
     }
+  }
+
+  /**
+   * How processing reads the bytes: a small file once, whole (sniffing and image analysis then cost one storage
+   * request, not two — each one a wait for the CPU on a busy machine), a larger one in ranges and streams.
+   */
+  private async storedBytes(objectKey: string, size: number): Promise<StoredBytes> {
+    if (size > READ_WHOLE_BYTES) {
+      return { readHead: (bytes) => this.storage.readHead(objectKey, bytes), open: () => this.storage.read(objectKey) };
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.storage.read(objectKey)) chunks.push(chunk as Buffer);
+    const whole = Buffer.concat(chunks);
+    return { readHead: (bytes) => Promise.resolve(whole.subarray(0, bytes)), open: () => Promise.resolve(Readable.from([whole])) };
   }
 
   /** Writes the result if the asset still waits for exactly this request. */
