@@ -1,0 +1,68 @@
+// Api memory (npm run bench:memory; issue 16 goal 2). Needs the services up and a build.
+// For each load, a fresh api process: its idle RSS (after boot, one request and a pause), then its peak RSS (VmHWM)
+// while the load runs, and the peak over idle:
+//  1. one 1 GiB body through the Upload API (BENCH_LARGE_MIB, default 1024);
+//  2. 64 clients × 256 KiB bodies back to back for 15 s (BENCH_CONCURRENCY, BENCH_SECONDS).
+// Goal: idle < 150 MiB, peak ≤ idle + 48 MiB under both.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'undici';
+import { benchSpace, closedLoop, machine, postUpload, prepareDatabase, randomBody, spawnApi } from './lib.mjs';
+
+const MiB = 1024 * 1024;
+const LARGE_BYTES = Number(process.env.BENCH_LARGE_MIB ?? 1024) * MiB;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const SMALL_BYTES = 256 * 1024;
+
+const rssOf = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+
+/** A fresh api, settled after boot and one request; `load` runs against it; idle and peak RSS. */
+async function measure(extraEnv, load) {
+  const api = await spawnApi(extraEnv);
+  try {
+    const { spaceId, auth } = await benchSpace(api.baseUrl);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const idle = rssOf(api.child.pid);
+    const detail = await load(api.baseUrl, spaceId, auth);
+    return { idle, peak: api.peakRssMiB(), detail };
+  } finally {
+    await api.stop();
+  }
+}
+
+async function oneLargeBody(baseUrl, spaceId, auth) {
+  const dispatcher = new Agent({ bodyTimeout: 0, headersTimeout: 0 });
+  const started = process.hrtime.bigint();
+  const response = await request(`${baseUrl}/spaces/${spaceId}/uploads`, {
+    method: 'POST',
+    headers: { authorization: auth, 'content-type': 'application/octet-stream', 'content-length': String(LARGE_BYTES) },
+    body: randomBody(LARGE_BYTES),
+    dispatcher,
+  });
+  const body = await response.body.json();
+  if (response.statusCode !== 201 || body.details.size !== LARGE_BYTES) throw new Error(`upload failed: ${response.statusCode}`);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await dispatcher.close();
+  return `${(LARGE_BYTES / MiB / seconds).toFixed(0)} MiB/s`;
+}
+
+async function manySmallBodies(baseUrl, spaceId, auth) {
+  const dispatcher = new Agent({ connections: CONCURRENCY, pipelining: 1 });
+  const body = randomBytes(SMALL_BYTES);
+  const result = await closedLoop(CONCURRENCY, SECONDS, () => postUpload(baseUrl, spaceId, auth, body, dispatcher));
+  await dispatcher.close();
+  return `${result.perSecond.toFixed(0)} uploads/s, p99 ${result.p99.toFixed(0)} ms, ${result.errors} errors`;
+}
+
+await prepareDatabase();
+console.log(`# Api memory — ${new Date().toISOString()}\n\nMachine: ${machine()}\n`);
+console.log('| load | api RSS idle | peak | peak over idle (goal ≤ 48) | load figures |\n| --- | --- | --- | --- | --- |');
+const rows = [
+  [`one ${LARGE_BYTES / MiB} MiB body`, { UPLOAD_MAX_BYTES: String(2 * LARGE_BYTES) }, oneLargeBody],
+  [`${CONCURRENCY} clients × 256 KiB, ${SECONDS} s`, {}, manySmallBodies],
+];
+for (const [name, env, load] of rows) {
+  const { idle, peak, detail } = await measure(env, load);
+  console.log(`| ${name} | ${idle.toFixed(0)} MiB | ${peak.toFixed(0)} MiB | +${(peak - idle).toFixed(0)} MiB | ${detail} |`);
+}
