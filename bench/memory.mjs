@@ -3,7 +3,8 @@
 // while the load runs, and the peak over idle:
 //  1. one 1 GiB body through the Upload API (BENCH_LARGE_MIB, default 1024);
 //  2. 64 clients × 256 KiB bodies back to back for 15 s (BENCH_CONCURRENCY, BENCH_SECONDS).
-// Goal: idle < 150 MiB, peak ≤ idle + 48 MiB under both.
+// Goal: idle < 150 MiB, peak ≤ idle + 48 MiB under both. UPLOAD_MEMORY_BUFFER_BYTES, when set, is passed to the api
+// (the in-memory part budget: what it trades between the two goals); BENCH_NODE_FLAGS as for every bench.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
@@ -14,12 +15,13 @@ const LARGE_BYTES = Number(process.env.BENCH_LARGE_MIB ?? 1024) * MiB;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const SMALL_BYTES = 256 * 1024;
+const API_ENV = process.env.UPLOAD_MEMORY_BUFFER_BYTES ? { UPLOAD_MEMORY_BUFFER_BYTES: process.env.UPLOAD_MEMORY_BUFFER_BYTES } : {};
 
 const rssOf = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
 /** A fresh api, settled after boot and one request; `load` runs against it; idle and peak RSS. */
 async function measure(extraEnv, load) {
-  const api = await spawnApi(extraEnv);
+  const api = await spawnApi({ ...API_ENV, ...extraEnv });
   try {
     const { spaceId, auth } = await benchSpace(api.baseUrl);
     await new Promise((resolve) => setTimeout(resolve, 2000));
