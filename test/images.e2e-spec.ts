@@ -1,5 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -236,6 +237,26 @@ describe('Images API: renditions on the delivery URL', () => {
         expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200, 200, 200]);
         const origins = responses.map((response) => response.headers.get('x-hangar-rendition'));
         expect(origins.filter((origin) => origin === 'computed')).toHaveLength(1);
+      } finally {
+        replica.child.kill('SIGTERM');
+        await replica.exited;
+      }
+    });
+
+    test('an api process loads sharp on its first image request, not at boot, and that request is answered', async () => {
+      // Whether libvips is in the process is read from its memory map, not from anything the api says of itself.
+      const mapsSharp = (pid: number) => /sharp|libvips/.test(readFileSync(`/proc/${pid}/maps`, 'utf8'));
+      const { replica, url: fresh } = await spawnApiProcess();
+      try {
+        const pid = replica.child.pid ?? 0;
+        const { path } = await processedImage(await halves(200, 100));
+        await request(fresh).get('/health/ready').expect(200);
+        expect(mapsSharp(pid)).toBe(false);
+        const response = await fetch(`${fresh}${path}?w=50&fm=png`);
+        expect(response.status).toBe(200);
+        const rendered = await sharp(Buffer.from(await response.arrayBuffer())).metadata();
+        expect([rendered.format, rendered.width, rendered.height]).toEqual(['png', 50, 25]);
+        expect(mapsSharp(pid)).toBe(true);
       } finally {
         replica.child.kill('SIGTERM');
         await replica.exited;

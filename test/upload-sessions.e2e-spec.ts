@@ -157,6 +157,27 @@ describe('upload sessions (libs/ingest)', () => {
     expect(await prisma().upload.findUnique({ where: { id: empty.id } })).toBeNull();
   });
 
+  it('answers open with the row exactly as PostgreSQL stored it, plain and resumable', async () => {
+    const before = Date.now();
+    const plain = await sessions().open(target, user.id);
+    const resumable = await sessions().open(target, user.id, undefined, {
+      resumable: {
+        length: 12_345,
+        metadata: 'filename cC5qcGc=',
+        concat: 'partial',
+        description: { fileName: 'p.jpg', contentType: 'image/jpeg' },
+      },
+    });
+    for (const session of [plain, resumable]) {
+      expect(await prisma().upload.findUnique({ where: { id: session.id } })).toEqual(session);
+    }
+    expect(plain).toMatchObject({ status: 'pending', receivedBytes: 0n, resumable: false, tusLength: null, fileName: null });
+    expect(resumable).toMatchObject({ resumable: true, tusLength: 12_345n, tusMetadata: 'filename cC5qcGc=', tusConcat: 'partial' });
+    expect(resumable).toMatchObject({ fileName: 'p.jpg', contentType: 'image/jpeg', createdById: user.id, ...target });
+    expect(plain.createdAt.getTime()).toBeGreaterThanOrEqual(before);
+    for (const session of [plain, resumable]) await sessions().abort(session.id);
+  });
+
   it('opens no session in an environment that does not exist', async () => {
     await expect(sessions().open({ spaceId: target.spaceId, environmentId: 'nowhere' }, user.id)).rejects.toMatchObject({
       errorId: 'NotFound',

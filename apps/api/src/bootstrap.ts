@@ -90,7 +90,7 @@ export async function createApiApp(config: AppConfig, logger: LoggerService | fa
     (request: IncomingMessage, callback: (error: Error | null, options: typeof cors & { preflightContinue: boolean }) => void) =>
       callback(null, { ...cors, preflightContinue: request.headers['access-control-request-method'] === undefined }),
   );
-  // Scanned once every module is in place, before the first request: /docs-json serves it as it is.
-  app.get(ApiDocument).publish(buildApiDocument(app, config));
+  // Scanned on the first /docs-json request, once every module is in place (not at boot: idle memory).
+  app.get(ApiDocument).buildWhenAsked(() => buildApiDocument(app, config));
   return app;
 }

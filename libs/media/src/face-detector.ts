@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import sharp from 'sharp';
+import { loadSharp } from './sharp-library';
 import { FaceDetectionWorker, FaceDetectorUnavailableError, type DetectorFiles, type RawFace } from './face-detection-worker';
 
 export { FaceDetectorUnavailableError } from './face-detection-worker';
@@ -76,7 +76,9 @@ export class FaceDetector implements OnModuleDestroy {
     const scale = Math.min(1, DETECTOR_INPUT_SIZE / Math.max(width, height));
     const input =
       scale < 1
-        ? await sharp(data, { raw: { width, height, channels } })
+        ? await (
+            await loadSharp()
+          )(data, { raw: { width, height, channels } })
             .resize({ width: Math.round(width * scale), height: Math.round(height * scale), fit: 'fill' })
             .raw()
             .toBuffer({ resolveWithObject: true })

@@ -1,5 +1,6 @@
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
 import { HangarError } from '@hangar/domain';
+import { loadSharp, type SharpLibraryFunction } from './sharp-library';
 import { type ImageFocus, type ImageFormat, type ImageParams, renditionFormatOf } from './image-params';
 
 /** A face (or any region) in image pixels. */
@@ -96,9 +97,10 @@ export class ImageRenderer {
     const transparent = WITH_ALPHA.has(format) && params.background === undefined;
     const background = params.background ?? OPAQUE_BACKGROUND;
 
-    let pipeline = this.open(input);
+    const sharp = await loadSharp();
+    let pipeline = this.open(sharp, input);
     pipeline = await this.resize(pipeline, input, source, params, transparent ? TRANSPARENT : background);
-    if (params.radius !== undefined) pipeline = await roundCorners(pipeline, params.radius);
+    if (params.radius !== undefined) pipeline = await roundCorners(sharp, pipeline, params.radius);
     if (!WITH_ALPHA.has(format) || (params.background !== undefined && params.radius !== undefined)) {
       pipeline = pipeline.flatten({ background });
     }
@@ -112,6 +114,7 @@ export class ImageRenderer {
 
   /** The source's format and its size as displayed (EXIF orientation applied), refusing it over the pixel limit. */
   private async inspect(input: ImageInput): Promise<{ format: string | undefined; width: number; height: number }> {
+    const sharp = await loadSharp();
     let metadata;
     try {
       metadata = await sharp(input, { limitInputPixels: false }).metadata();
@@ -127,7 +130,7 @@ export class ImageRenderer {
     return { format: metadata.format === 'heif' && metadata.compression === 'av1' ? 'avif' : metadata.format, width, height };
   }
 
-  private open(input: ImageInput): Sharp {
+  private open(sharp: SharpLibraryFunction, input: ImageInput): Sharp {
     return sharp(input, { limitInputPixels: this.maxPixels, failOn: 'error', autoOrient: true });
   }
 
@@ -162,7 +165,7 @@ export class ImageRenderer {
       return pipeline.resize({ ...box, fit: 'cover', position: POSITION_OF_FOCUS[params.focus] });
     }
     const faces = await this.findFaces(input, source, params.focus);
-    if (faces === 'unavailable') return pipeline.resize({ ...box, fit: 'cover', position: sharp.strategy.attention });
+    if (faces === 'unavailable') return pipeline.resize({ ...box, fit: 'cover', position: (await loadSharp()).strategy.attention });
     if (faces === undefined) return pipeline.resize({ ...box, fit: 'cover', position: 'centre' });
     // A thumbnail is about the faces: first keep only their neighbourhood, then cover the box with it.
     const area = params.fit === 'thumb' ? thumbnailArea(faces, source, box.width / box.height) : source;
@@ -214,7 +217,7 @@ export class ImageRenderer {
     focus: 'face' | 'faces',
   ): Promise<Region | undefined | 'unavailable'> {
     if (!this.faces?.available) return 'unavailable';
-    const { data, info } = await this.open(input)
+    const { data, info } = await this.open(await loadSharp(), input)
       .resize({ width: FACE_SEARCH_SIZE, height: FACE_SEARCH_SIZE, fit: 'inside', withoutEnlargement: true })
       .removeAlpha()
       .raw()
@@ -262,7 +265,7 @@ function clamp(value: number, min: number, max: number): number {
 }
 
 /** Rounds the corners of the image as it is after resizing (`max`: an ellipse touching the edges), leaving them transparent. */
-async function roundCorners(pipeline: Sharp, radius: number | 'max'): Promise<Sharp> {
+async function roundCorners(sharp: SharpLibraryFunction, pipeline: Sharp, radius: number | 'max'): Promise<Sharp> {
   const { data, info } = await pipeline.ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   const { width, height } = info;
   const rx = radius === 'max' ? width / 2 : Math.min(radius, width / 2);

@@ -8,5 +8,6 @@ export * from './image-params';
 export * from './image-renderer';
 export * from './rendition-keys';
 export * from './rendition-object.owner';
+export * from './sharp-library';
 export * from './renditions.service';
 export * from './transform-limiter';

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata, SharpOptions } from 'sharp';
 import { APP_CONFIG, type AppConfig } from '@hangar/config';
+import { loadSharp } from './sharp-library';
 import { exifOrientationOf, hasGpsPosition, hexColor, opaqueRgb, THUMBHASH_MAX_SIDE, thumbHashBase64 } from './image-analysis';
 
 /** Enough for file-type's magic numbers and for the headers of JPEG, PNG, WebP, GIF and AVIF. */
@@ -59,14 +60,12 @@ export class MediaInspector implements OnApplicationBootstrap {
   }
 
   /**
-   * Loads the ESM-only modules (`file-type`, `thumbhash`) and sharp's codecs at boot: otherwise the first file a
-   * fresh process inspects waits for them (hundreds of milliseconds on a loaded machine).
+   * Loads the ESM-only modules (`file-type`, `thumbhash`) at boot: otherwise the first file a fresh process
+   * inspects waits for them (hundreds of milliseconds on a loaded machine). sharp is loaded on first use
+   * (SharpLibrary; the worker warms it at boot).
    */
   async onApplicationBootstrap(): Promise<void> {
     await Promise.all([import('file-type'), import('thumbhash')]);
-    await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 0, g: 0, b: 0 } } })
-      .png()
-      .toBuffer();
   }
 
   /** The type the bytes say they are (undefined for text and unknown formats). */
@@ -114,6 +113,7 @@ export class MediaInspector implements OnApplicationBootstrap {
 
   private async metadataOf(bytes: Buffer): Promise<Metadata> {
     try {
+      const sharp = await loadSharp();
       return await sharp(bytes, this.decoding()).metadata();
     } catch (error) {
       throw unreadable(error);
@@ -133,6 +133,7 @@ export class MediaInspector implements OnApplicationBootstrap {
   }
 
   private async analyse(bytes: Buffer, metadata: Metadata): Promise<ImageAnalysis> {
+    const sharp = await loadSharp();
     // The one decode: upright (as displayed), shrunk on load where the format allows, 8-bit sRGB with alpha.
     const { data, info } = await sharp(bytes, this.decoding())
       .autoOrient()
@@ -152,7 +153,7 @@ export class MediaInspector implements OnApplicationBootstrap {
     };
   }
 
-  private decoding(): sharp.SharpOptions {
+  private decoding(): SharpOptions {
     return { limitInputPixels: this.maxPixels, failOn: 'error' };
   }
 }

@@ -4,6 +4,7 @@ import { FaceDetector } from './face-detector';
 import { MediaInspector } from './media-inspector.service';
 import { RenditionObjectOwner } from './rendition-object.owner';
 import { FACE_LOCATOR, RenditionsService } from './renditions.service';
+import { SharpLibrary } from './sharp-library';
 
 /**
  * Media: inspection (processing) and renditions (delivery), with the face
@@ -14,7 +15,14 @@ import { FACE_LOCATOR, RenditionsService } from './renditions.service';
 @Module({
   // Rendition outcomes are counted in the app's metrics (global in both apps; said here for contexts that do not).
   imports: [MetricsModule],
-  providers: [MediaInspector, FaceDetector, { provide: FACE_LOCATOR, useExisting: FaceDetector }, RenditionObjectOwner, RenditionsService],
-  exports: [MediaInspector, FaceDetector, RenditionsService],
+  providers: [
+    MediaInspector,
+    FaceDetector,
+    { provide: FACE_LOCATOR, useExisting: FaceDetector },
+    RenditionObjectOwner,
+    RenditionsService,
+    SharpLibrary,
+  ],
+  exports: [MediaInspector, FaceDetector, RenditionsService, SharpLibrary],
 })
 export class MediaModule {}

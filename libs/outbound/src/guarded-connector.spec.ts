@@ -1,5 +1,6 @@
 import type { LookupAddress } from 'node:dns';
 import type { Socket } from 'node:net';
+import { buildConnector } from 'undici';
 import { guardedConnector, guardedLookup, type Resolver } from './guarded-connector';
 import { OutboundPolicy } from './outbound-policy';
 
@@ -45,7 +46,7 @@ describe('guardedLookup', () => {
 });
 
 describe('guardedConnector', () => {
-  const connect = guardedConnector(new OutboundPolicy([]), { timeoutMs: 1000, resolve: resolver });
+  const connect = guardedConnector(new OutboundPolicy([]), { timeoutMs: 1000, resolve: resolver }, buildConnector);
 
   function connectTo(hostname: string): Promise<Error | Socket | null> {
     return new Promise((resolve) =>

@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import { buildConnector } from 'undici';
+import type { buildConnector } from 'undici';
 import { bareHost, type OutboundPolicy } from './outbound-policy';
 
 /** A resolver with `dns.lookup`'s signature (tests give their own). */
@@ -36,14 +36,17 @@ export function guardedLookup(policy: OutboundPolicy, resolve: Resolver = dnsLoo
  * time, every address the policy does not allow: an IP address in the URL
  * (which sockets never look up) is checked here, a host name's addresses in
  * {@link guardedLookup}. Allow-listed hosts connect without the check.
- * Each new connection (every hop, every retry) goes through it.
+ * Each new connection (every hop, every retry) goes through it. `build` is
+ * undici's `buildConnector`, passed in because undici is loaded on first use
+ * (OutboundClient): the api, which makes no outbound request, never loads it.
  */
 export function guardedConnector(
   policy: OutboundPolicy,
   { timeoutMs, resolve }: { timeoutMs: number; resolve?: Resolver },
+  build: typeof buildConnector,
 ): buildConnector.connector {
-  const checked = buildConnector({ timeout: timeoutMs, lookup: guardedLookup(policy, resolve) });
-  const trusted = buildConnector({ timeout: timeoutMs, ...(resolve ? { lookup: resolve } : {}) });
+  const checked = build({ timeout: timeoutMs, lookup: guardedLookup(policy, resolve) });
+  const trusted = build({ timeout: timeoutMs, ...(resolve ? { lookup: resolve } : {}) });
   return (options, callback) => {
     const host = bareHost(options.hostname);
     if (policy.isAllowListed(host)) return trusted(options, callback);

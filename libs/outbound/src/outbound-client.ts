@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { guardedConnector, type Resolver } from './guarded-connector';
 import { OutboundRequestError } from './outbound-errors';
 import { abbreviated, DEFAULT_ALLOWED_PORTS, OutboundPolicy } from './outbound-policy';
@@ -74,7 +74,9 @@ type UndiciBody = Dispatcher.ResponseData['body'];
  */
 export class OutboundClient {
   readonly policy: OutboundPolicy;
-  private readonly agent: Agent;
+  /** Made on the first request: undici (~20 MiB of a process's memory) loads only in a process that sends one. */
+  private agent: Promise<Agent> | undefined;
+  private readonly resolve: Resolver | undefined;
   private readonly connectTimeoutMs: number;
   private readonly idleTimeoutMs: number;
   private readonly maxRedirects: number;
@@ -86,11 +88,7 @@ export class OutboundClient {
     this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     this.maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
     this.userAgent = options.userAgent ?? 'Hangar';
-    this.agent = new Agent({
-      connect: guardedConnector(this.policy, { timeoutMs: this.connectTimeoutMs, resolve: options.resolve }),
-      headersTimeout: this.idleTimeoutMs,
-      bodyTimeout: this.idleTimeoutMs,
-    });
+    this.resolve = options.resolve;
   }
 
   /**
@@ -177,7 +175,21 @@ export class OutboundClient {
 
   /** Closes every connection at once (shutdown). */
   async close(): Promise<void> {
-    await this.agent.destroy();
+    const agent = this.agent;
+    this.agent = undefined;
+    await (await agent)?.destroy();
+  }
+
+  private dispatcher(): Promise<Agent> {
+    this.agent ??= import('undici').then(
+      ({ Agent: UndiciAgent, buildConnector }) =>
+        new UndiciAgent({
+          connect: guardedConnector(this.policy, { timeoutMs: this.connectTimeoutMs, resolve: this.resolve }, buildConnector),
+          headersTimeout: this.idleTimeoutMs,
+          bodyTimeout: this.idleTimeoutMs,
+        }),
+    );
+    return this.agent;
   }
 
   private async send(
@@ -188,7 +200,8 @@ export class OutboundClient {
     signal: AbortSignal | undefined,
   ): Promise<Dispatcher.ResponseData> {
     try {
-      return await this.agent.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method, headers, body, signal });
+      const agent = await this.dispatcher();
+      return await agent.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method, headers, body, signal });
     } catch (error) {
       throw this.explain(error, url);
     }

@@ -33,14 +33,15 @@ export class AuthFailureLimitService {
   async refuseExhausted(address: string): Promise<void> {
     if (!this.enabled()) return;
     const key = this.keyOf(address);
-    const read = this.redis.connection
-      .multi()
-      .get(key)
-      .pttl(key)
-      .exec()
-      .then((replies) => ({ failures: Number(replies?.[0]?.[1] ?? 0), remainingMs: Number(replies?.[1]?.[1] ?? 0) }));
-    const { failures, remainingMs } = await settleWithin(read, LIMITER_TIMEOUT_MS, { failures: 0, remainingMs: 0 });
+    // Every authenticated request asks this: one GET (not MULTI/GET/PTTL/EXEC, four commands); the window's
+    // remaining time is read only for an address past its limit.
+    const failures = await settleWithin(
+      this.redis.connection.get(key).then((reply) => Number(reply ?? 0)),
+      LIMITER_TIMEOUT_MS,
+      0,
+    );
     if (failures < this.limit) return;
+    const remainingMs = await settleWithin(this.redis.connection.pttl(key), LIMITER_TIMEOUT_MS, 0);
     const resetSeconds = Math.max(1, Math.ceil(remainingMs / 1000));
     throw new HangarError(
       'RateLimitExceeded',

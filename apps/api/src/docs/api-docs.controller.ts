@@ -6,16 +6,24 @@ import type { Response } from 'express';
 import { HangarError, NotFoundError } from '@hangar/domain';
 import { Public } from '../auth/auth.decorators';
 
-/** The document /docs-json serves, built once the app is (bootstrap.ts): scanning needs the whole application. */
+/**
+ * The document /docs-json serves, built on its first request (bootstrap.ts names how): scanning needs the whole
+ * application, and the document and the scan's working memory are several MiB an api process that nobody asks
+ * for its reference never needs (issue 16, idle memory). Built once; a build that fails is tried again next time.
+ */
 @Injectable()
 export class ApiDocument {
   private document: OpenAPIObject | undefined;
+  private build: (() => OpenAPIObject) | undefined;
 
-  publish(document: OpenAPIObject): void {
-    this.document = document;
+  /** How to build the document once the application is complete. */
+  buildWhenAsked(build: () => OpenAPIObject): void {
+    this.build = build;
+    this.document = undefined;
   }
 
   get current(): OpenAPIObject {
+    this.document ??= this.build?.();
     if (!this.document) throw new HangarError('ServiceUnavailable', 'The API document is not built yet.');
     return this.document;
   }
