@@ -378,6 +378,7 @@ export class UploadSessionService {
       createdById,
       status: 'pending',
       objectKey: options.placement?.objectKeyOf(id) ?? uploadObjectKey(target.spaceId, target.environmentId, id),
+      blobKey: null,
       multipartUploadId: null,
       receivedBytes: 0n,
       partCount: 0,
