@@ -76,11 +76,14 @@ export async function renderedAssets(
 ): Promise<string[]> {
   if (ids.length === 0) return [];
   const published = collection === 'published';
+  const page = ids as string[];
+  // `= ANY` is one primary-key probe per id whatever the table's statistics say (a join with the unnested ids may
+  // be planned as a scan of the whole environment).
   const rows = await db.$queryRaw<{ json: string }[]>`
     SELECT (${published ? PUBLISHED : MANAGEMENT})::text AS "json"
-    FROM unnest(${ids as string[]}::text[]) WITH ORDINALITY AS page("id", "position")
-    JOIN "Asset" a ON a."spaceId" = ${target.spaceId} AND a."environmentId" = ${target.environmentId} AND a."id" = page."id"
-    ${published ? Prisma.sql`WHERE a."publishedVersion" IS NOT NULL AND a."publishedFields" IS NOT NULL` : Prisma.empty}
-    ORDER BY page."position"`;
+    FROM "Asset" a
+    WHERE a."spaceId" = ${target.spaceId} AND a."environmentId" = ${target.environmentId} AND a."id" = ANY(${page}::text[])
+    ${published ? Prisma.sql`AND a."publishedVersion" IS NOT NULL AND a."publishedFields" IS NOT NULL` : Prisma.empty}
+    ORDER BY array_position(${page}::text[], a."id")`;
   return rows.map((row) => row.json);
 }
