@@ -19,6 +19,7 @@ import { AssetFieldsValidator, storedFields } from './asset-fields.validator';
 import { assetEvent, type AssetWithFiles } from './asset-entity';
 import { assetObjectKey } from './asset-keys';
 import {
+  type AssetOrderColumn,
   type AssetOrderTerm,
   type CursorKey,
   decodeCursor,
@@ -30,6 +31,7 @@ import {
   readingOrder,
 } from './asset-cursor';
 import { type AssetView, localeChainOf, parseSelect } from './asset-view';
+import { renderedAssets } from './asset-json';
 
 /** Which asset collection a query reads: the drafts (management) or the published snapshots (`…/public/assets`). */
 export type AssetCollection = 'management' | 'published';
@@ -62,6 +64,27 @@ export interface AssetPage {
   readonly total?: number;
   readonly pages?: { readonly next?: string; readonly prev?: string };
 }
+
+/** A page whose items are their entities' JSON text (AssetsService.listRendered). */
+export interface RenderedAssetPage extends Omit<AssetPage, 'items'> {
+  readonly items: string[];
+}
+
+/** What paging reads of each row when the rows themselves are rendered apart: its id and its cursor key's columns. */
+const PAGE_KEY_COLUMNS = {
+  id: true,
+  createdAt: true,
+  updatedAt: true,
+  version: true,
+  title: true,
+  contentType: true,
+  publishedAt: true,
+  publishedVersion: true,
+  publishedTitle: true,
+  publishedContentType: true,
+} satisfies Record<AssetOrderColumn, true>;
+
+type PageKey = Pick<Asset, AssetOrderColumn>;
 
 function badRequest(message: string): HangarError {
   return new HangarError('BadRequest', message);
@@ -102,20 +125,43 @@ export class AssetsService {
    * depth, and no count.
    */
   async list(target: EnvironmentTarget, query: AssetQuery): Promise<AssetPage> {
+    return this.page(target, query, (args) => this.prisma.asset.findMany({ ...args, include: { files: true } }));
+  }
+
+  /**
+   * The same page with each asset as the JSON text of its entity (management
+   * or published), rendered by PostgreSQL (asset-json.ts): for reads in the
+   * default view, which show entities as they are.
+   */
+  async listRendered(target: EnvironmentTarget, query: AssetQuery): Promise<RenderedAssetPage> {
+    const page = await this.page(target, query, (args) => this.prisma.asset.findMany({ ...args, select: PAGE_KEY_COLUMNS }));
+    const items = await renderedAssets(
+      this.prisma,
+      target,
+      query.collection,
+      page.items.map((row) => row.id),
+    );
+    return { ...page, items };
+  }
+
+  private async page<Row extends PageKey>(
+    target: EnvironmentTarget,
+    query: AssetQuery,
+    read: (args: {
+      where: Prisma.AssetWhereInput;
+      orderBy: Prisma.AssetOrderByWithRelationInput[];
+      skip?: number;
+      take: number;
+    }) => Promise<Row[]>,
+  ): Promise<{ items: Row[]; total?: number; pages?: { next?: string; prev?: string } }> {
     const where: Prisma.AssetWhereInput = {
       AND: [target, query.where, ...(query.collection === 'published' ? [{ publishedVersion: { not: null } }] : [])],
     };
     const { page } = query;
     if (page.kind === 'offset') {
       const [items, total] = await Promise.all([
-        this.prisma.asset.findMany({
-          where,
-          orderBy: prismaOrder(query.order),
-          skip: page.skip,
-          take: page.limit,
-          include: { files: true },
-        }),
-        this.prisma.asset.count({ where }),
+        read({ where, orderBy: prismaOrder(query.order), skip: page.skip, take: page.limit }),
+        query.filterKey === '' ? this.collectionSize(target, query.collection) : this.prisma.asset.count({ where }),
       ]);
       return { items, total };
     }
@@ -124,22 +170,15 @@ export class AssetsService {
     const direction = cursor?.direction ?? 'next';
     const order = readingOrder(query.order, direction);
     const segments = cursor ? keysetSegments(order, cursor.key, cursor.inclusive) : [{}];
-    const rows: AssetWithFiles[] = [];
+    const rows: Row[] = [];
     // One more row than the page holds tells whether there is more that way.
     for (const segment of segments) {
       if (rows.length > page.limit) break;
-      rows.push(
-        ...(await this.prisma.asset.findMany({
-          where: { AND: [where, segment] },
-          orderBy: prismaOrder(order),
-          take: page.limit + 1 - rows.length,
-          include: { files: true },
-        })),
-      );
+      rows.push(...(await read({ where: { AND: [where, segment] }, orderBy: prismaOrder(order), take: page.limit + 1 - rows.length })));
     }
     const more = rows.length > page.limit;
-    const read = rows.slice(0, page.limit);
-    const items = direction === 'next' ? read : read.reverse();
+    const onPage = rows.slice(0, page.limit);
+    const items = direction === 'next' ? onPage : onPage.reverse();
     const token = (to: 'next' | 'prev', key: CursorKey, inclusive = false) => encodeCursor({ direction: to, key, inclusive }, fingerprint);
     const first = items[0];
     const last = items.at(-1);
@@ -152,6 +191,15 @@ export class AssetsService {
       pages.prev = first ? token('prev', keyOf(first, query.order)) : cursor && token('prev', cursor.key, true);
     }
     return { items, pages };
+  }
+
+  /**
+   * How many assets a whole collection holds, exactly: the counts PostgreSQL keeps per environment in the
+   * transaction of every insert, delete and publish-state change (AssetCount), instead of counting the rows.
+   */
+  private async collectionSize(target: EnvironmentTarget, collection: AssetCollection): Promise<number> {
+    const { _sum } = await this.prisma.assetCount.aggregate({ where: target, _sum: { assets: true, published: true } });
+    return Number((collection === 'published' ? _sum.published : _sum.assets) ?? 0);
   }
 
   /** The view a read asks for: one locale (with its fallback chain; an unknown code is a 400) or all, and a selection. */

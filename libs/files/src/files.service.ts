@@ -463,49 +463,55 @@ export class FilesService {
     });
   }
 
-  /** A folder's subfolders (first) and files, by name; 404 for a folder that does not exist (the root always does). */
+  /**
+   * A folder's subfolders (first) and files, by name; 404 for a folder that
+   * does not exist (the root always does). The folder's existence and counts,
+   * its subfolders on the page and its files from `skip` on are read at once:
+   * one round trip when the folder has no subfolders or the page is the first
+   * (the files then start at `skip`, or at 0). Other pages read the files again
+   * from where the subfolders end.
+   */
   async list(spaceId: string, folder: FilePath, page: Page): Promise<{ items: FolderEntry[]; total: number }> {
     const parent = folder.toString();
-    if (!folder.isRoot && !(await this.prisma.fileFolder.findUnique({ where: { spaceId_path: { spaceId, path: parent } } }))) {
-      throw new NotFoundError('Folder', parent);
-    }
-    const [folderCount, fileCount] = await Promise.all([
-      this.prisma.fileFolder.count({ where: { spaceId, parent } }),
-      this.prisma.file.count({ where: { spaceId, folder: parent } }),
+    const [[counts], folders, filesFromSkip] = await Promise.all([
+      this.prisma.$queryRaw<{ found: boolean; files: bigint; folders: bigint }[]>`
+        SELECT EXISTS (SELECT 1 FROM "FileFolder" WHERE "spaceId" = ${spaceId} AND "path" = ${parent}) AS "found",
+               coalesce(c."files", 0)::bigint AS "files", coalesce(c."folders", 0)::bigint AS "folders"
+        FROM (SELECT 1) AS one
+        LEFT JOIN "FolderCount" c ON c."spaceId" = ${spaceId} AND c."path" = ${parent}`,
+      this.prisma.fileFolder.findMany({ where: { spaceId, parent }, orderBy: { name: 'asc' }, skip: page.skip, take: page.limit }),
+      this.filesOnPage(spaceId, parent, page.skip, page.limit),
     ]);
-    const folders =
-      page.skip < folderCount
-        ? await this.prisma.fileFolder.findMany({ where: { spaceId, parent }, orderBy: { name: 'asc' }, skip: page.skip, take: page.limit })
-        : [];
+    if (!folder.isRoot && !counts?.found) throw new NotFoundError('Folder', parent);
+    // Kept exact by PostgreSQL in the transaction of every file and folder change (FolderCount).
+    const folderCount = Number(counts?.folders ?? 0);
+    const fileCount = Number(counts?.files ?? 0);
     const fileLimit = page.limit - folders.length;
     const files =
-      fileLimit > 0
-        ? await this.prisma.file.findMany({
-            where: { spaceId, folder: parent },
-            orderBy: { name: 'asc' },
-            skip: Math.max(0, page.skip - folderCount),
-            take: fileLimit,
-          })
-        : [];
-    const versions = await this.currentVersions(files);
+      folderCount === 0 || page.skip === 0
+        ? filesFromSkip.slice(0, fileLimit)
+        : fileLimit > 0
+          ? await this.filesOnPage(spaceId, parent, Math.max(0, page.skip - folderCount), fileLimit)
+          : [];
     return {
       items: [
         ...folders.map((row) => ({ kind: 'folder' as const, folder: row })),
-        ...files.flatMap((file) => {
-          const version = versions.get(file.id);
-          return version ? [{ kind: 'file' as const, file: { file, version } }] : [];
-        }),
+        ...files.map((file) => ({ kind: 'file' as const, file })),
       ],
       total: folderCount + fileCount,
     };
   }
 
-  private async currentVersions(files: readonly File[]): Promise<Map<string, FileVersion>> {
-    if (files.length === 0) return new Map();
-    const rows = await this.prisma.fileVersion.findMany({
-      where: { OR: files.map((file) => ({ fileId: file.id, number: file.currentVersion })) },
-    });
-    return new Map(rows.map((row) => [row.fileId, row]));
+  /** `limit` files of a folder from `offset` on, by name, each with its current version (one joined read). */
+  private async filesOnPage(spaceId: string, parent: string, offset: number, limit: number): Promise<FileWithVersion[]> {
+    const rows = await this.prisma.$queryRaw<Record<string, unknown>[]>`
+      SELECT ${FILE_COLUMNS.sql}, ${VERSION_COLUMNS.sql}
+      FROM (
+        SELECT * FROM "File" WHERE "spaceId" = ${spaceId} AND "folder" = ${parent} ORDER BY "name" OFFSET ${offset} LIMIT ${limit}
+      ) AS f
+      JOIN "FileVersion" v ON v."fileId" = f."id" AND v."number" = f."currentVersion"
+      ORDER BY f."name"`;
+    return rows.map((row) => ({ file: rowOf<File>(row, FILE_COLUMNS), version: rowOf<FileVersion>(row, VERSION_COLUMNS) }));
   }
 
   /**
@@ -663,3 +669,28 @@ async function* keepingHead(chunks: AsyncIterable<Buffer>, head: Buffer[]): Asyn
 
 /** A deleted version's stored bytes: its blob's (shared, reaped when unreferenced), or its own object (blobKey null). */
 type ReleasedVersion = Pick<FileVersion, 'objectKey' | 'blobKey' | 'sha256'>;
+
+/**
+ * Every column of File and of FileVersion under a prefix of its own, so that one joined read gives both rows whole
+ * (and still does when they gain columns).
+ */
+interface JoinedColumns {
+  readonly sql: Prisma.Sql;
+  /** Each column's name in the row and in the joined read. */
+  readonly names: readonly (readonly [column: string, joined: string])[];
+}
+
+function joinedColumns(alias: string, prefix: string, columns: readonly string[]): JoinedColumns {
+  const names = columns.map((column) => [column, `${prefix}${column}`] as const);
+  return { sql: Prisma.raw(names.map(([column, joined]) => `${alias}."${column}" AS "${joined}"`).join(', ')), names };
+}
+
+const FILE_COLUMNS = joinedColumns('f', 'f_', Object.values(Prisma.FileScalarFieldEnum));
+const VERSION_COLUMNS = joinedColumns('v', 'v_', Object.values(Prisma.FileVersionScalarFieldEnum));
+
+/** One row of a joined read (joinedColumns); raw reads give dates and big integers typed as Prisma does. */
+function rowOf<Row>(joined: Record<string, unknown>, columns: JoinedColumns): Row {
+  const row: Record<string, unknown> = {};
+  for (const [column, name] of columns.names) row[column] = joined[name];
+  return row as Row;
+}

@@ -6,9 +6,11 @@ import {
   type AssetCollection,
   assetEntity,
   type AssetPage,
+  type AssetPageRequest,
   AssetsService,
   type AssetView,
   publishedAssetEntity,
+  type RenderedAssetPage,
   viewOf,
 } from '@hangar/assets';
 import { environmentTarget, HangarError, RESOURCE_ID_PATTERN } from '@hangar/domain';
@@ -52,8 +54,9 @@ export class AssetsController {
     @Param('environmentId') environmentId: string | undefined,
     @Query() query: Record<string, unknown>,
     @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
   ) {
-    return this.collection('management', spaceId, environmentId, query, request);
+    return this.collection('management', spaceId, environmentId, query, request, response);
   }
 
   /** The published collection: each published asset as it was published, whatever its draft has become since. */
@@ -64,8 +67,9 @@ export class AssetsController {
     @Param('environmentId') environmentId: string | undefined,
     @Query() query: Record<string, unknown>,
     @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
   ) {
-    return this.collection('published', spaceId, environmentId, query, request);
+    return this.collection('published', spaceId, environmentId, query, request, response);
   }
 
   private async collection(
@@ -74,10 +78,17 @@ export class AssetsController {
     environmentId: string | undefined,
     query: Record<string, unknown>,
     request: Request,
+    response: Response,
   ) {
     const target = environmentTarget(spaceId, environmentId);
     const parsed = parseAssetQuery(query, kind);
     const options = parseReadOptions(query);
+    if ((options.locale === undefined || options.locale === '*') && options.select === undefined) {
+      // The default view shows entities as they are: PostgreSQL renders them, and the page is written around their text.
+      const page = await this.assets.listRendered(target, parsed);
+      response.type('application/json');
+      return renderedCollection(page, parsed.page, request);
+    }
     const view = await this.assets.view(target, options.locale, options.select);
     const page = await this.assets.list(target, parsed);
     const items = page.items.map((asset) => shown(kind === 'published' ? publishedAssetEntity(asset) : assetEntity(asset), view));
@@ -212,8 +223,21 @@ function shown(entity: ReturnType<typeof assetEntity> | undefined, view: AssetVi
   return viewOf(entity, view);
 }
 
+/**
+ * The text of a page whose items are JSON already: what `collection` or
+ * `cursorCollection` would make of them, with the same members in the same order.
+ */
+function renderedCollection(page: RenderedAssetPage, request: AssetPageRequest, http: Request): string {
+  const items = `[${page.items.join(',')}]`;
+  if (request.kind === 'offset') {
+    return `{"sys":{"type":"Array"},"total":${page.total ?? 0},"skip":${request.skip},"limit":${request.limit},"items":${items}}`;
+  }
+  const { pages } = cursorCollection([], request.limit, page, http);
+  return `{"sys":{"type":"Array"},"limit":${request.limit},"items":${items},"pages":${JSON.stringify(pages)}}`;
+}
+
 /** A cursor page, as Contentful answers `cursor=true`: no total or skip, and the URLs of the pages around it. */
-function cursorCollection(items: unknown[], limit: number, page: AssetPage, request: Request) {
+function cursorCollection(items: unknown[], limit: number, page: Pick<AssetPage, 'pages'>, request: Request) {
   const pages: { next?: string; prev?: string } = {};
   if (page.pages?.next) pages.next = pageUrl(request, 'pageNext', page.pages.next);
   if (page.pages?.prev) pages.prev = pageUrl(request, 'pagePrev', page.pages.prev);
