@@ -12,6 +12,12 @@ export const PURGE_BATCH_SIZE = 1000;
 /** Expired ready uploads own no object: their rows go this many batches' worth at a time. */
 const READY_BATCHES = 5;
 
+/** One purge batch: how many rows went, and the removal of the bytes they let go (see `purgeBatch`). */
+export interface PurgedBatch {
+  readonly purged: number;
+  readonly released: Promise<void>;
+}
+
 /** What removing an upload needs to know about where its bytes are. */
 type StoredUpload = Pick<Upload, 'id' | 'objectKey' | 'blobKey' | 'multipartUploadId' | 'receivedBytes' | 'tailBytes'>;
 
@@ -97,22 +103,26 @@ export class UploadCleanupService {
    * marked `deleting`, or are still `pending` long after they started — their
    * body never finished because the api that received it died (a resumable
    * session is pending by design until it expires: only expiry takes it).
-   * Ready uploads that expire stage `Hangar.Upload.expire`. Returns how many
-   * rows it removed (0: nothing is left to purge).
+   * Ready uploads that expire stage `Hangar.Upload.expire`. Answers how many
+   * rows it removed (0: nothing is left to purge) and, for expired ready
+   * uploads, the removal of the blobs they let go still under way: the caller
+   * may purge the next batch's rows meanwhile (the rows are PostgreSQL's work,
+   * the bytes MinIO's). `released` never fails.
    */
-  async purgeBatch(now: Date, abandonedBefore: Date, batchSize = PURGE_BATCH_SIZE): Promise<number> {
+  async purgeBatch(now: Date, abandonedBefore: Date, batchSize = PURGE_BATCH_SIZE): Promise<PurgedBatch> {
     const expired = await this.purgeExpiredReady(now, batchSize * READY_BATCHES);
-    return expired > 0 ? expired : this.purgeUnfinished(now, abandonedBefore, batchSize);
+    if (expired.length > 0) return { purged: expired.length, released: this.releaseBlobs(expired) };
+    return { purged: await this.purgeUnfinished(now, abandonedBefore, batchSize), released: Promise.resolve() };
   }
 
   /**
    * Ready uploads past their expiry: their bytes are blobs, which the rows
    * only reference, so the rows go in one statement with their events (no
-   * object of theirs to delete first); then the blobs they let go are reaped
+   * object of theirs to delete first); the blobs they let go are reaped next,
    * unless an asset or a file references the same bytes.
    */
-  private async purgeExpiredReady(now: Date, limit: number): Promise<number> {
-    const purged = await this.prisma.$transaction(async (tx) => {
+  private async purgeExpiredReady(now: Date, limit: number): Promise<Upload[]> {
+    return this.prisma.$transaction(async (tx) => {
       const rows = await tx.upload.findMany({
         where: { status: 'ready', blobKey: { not: null }, expiresAt: { lte: now } },
         orderBy: { expiresAt: 'asc' },
@@ -127,8 +137,6 @@ export class UploadCleanupService {
       await this.events.stage(tx, ...expired.map((upload) => uploadEvent(EventTopic.UploadExpire, upload)));
       return expired;
     });
-    await this.releaseBlobs(purged);
-    return purged.length;
   }
 
   /**

@@ -59,11 +59,16 @@ export class UploadPurgeJob implements OnApplicationBootstrap, OnModuleDestroy {
     const now = new Date();
     const abandonedBefore = new Date(now.getTime() - this.config.uploads.abandonSeconds * 1000);
     let purged = 0;
+    // One batch's bytes are removed from storage while the next batch's rows go.
+    let releasing: Promise<void> = Promise.resolve();
     for (let batch = 0; batch < MAX_BATCHES_PER_ROUND; batch += 1) {
-      const count = await this.cleanup.purgeBatch(now, abandonedBefore);
+      const { purged: count, released } = await this.cleanup.purgeBatch(now, abandonedBefore);
+      await releasing;
+      releasing = released;
       purged += count;
       if (count === 0) break;
     }
+    await releasing;
     let reapedBlobs = 0;
     for (let batch = 0; batch < MAX_BATCHES_PER_ROUND; batch += 1) {
       const count = await this.blobs.reap(this.config.purge.blobGraceSeconds);
