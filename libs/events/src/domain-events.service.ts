@@ -37,19 +37,24 @@ export class DomainEventsService {
   }
 
   /**
+   * The `INSERT` that stages `event` once per row of the common table `from`, for a statement that writes a change
+   * and its event together (see `stageWithChange`; a caller with more than one change writes its own `WITH`).
+   */
+  insertFrom(from: string, event: DomainEventInput): Prisma.Sql {
+    return Prisma.sql`
+      INSERT INTO "DomainEvent" ("topic", "spaceId", "environmentId", "entityType", "entityId", "actorId", "payload")
+      SELECT ${event.topic}, ${event.spaceId}, ${event.environmentId}, ${entityTypeOf(event.topic)}, ${event.entityId},
+             ${event.actorId ?? null}, ${JSON.stringify(event.payload)}::jsonb
+      FROM ${Prisma.raw(`"${from}"`)}`;
+  }
+
+  /**
    * Applies `change` — one `UPDATE … RETURNING …` — and stages `event` only if
    * it changed a row, in one statement: the same guarantee as a transaction,
    * without its round trips, for hot paths (an upload's completion). Returns
    * the rows the change returned (none when it touched none).
    */
   async stageWithChange<Row>(db: Prisma.TransactionClient, change: Prisma.Sql, event: DomainEventInput): Promise<Row[]> {
-    return db.$queryRaw<Row[]>`
-      WITH "change" AS (${change}), "staged" AS (
-        INSERT INTO "DomainEvent" ("topic", "spaceId", "environmentId", "entityType", "entityId", "actorId", "payload")
-        SELECT ${event.topic}, ${event.spaceId}, ${event.environmentId}, ${entityTypeOf(event.topic)}, ${event.entityId},
-               ${event.actorId ?? null}, ${JSON.stringify(event.payload)}::jsonb
-        FROM "change"
-      )
-      SELECT * FROM "change"`;
+    return db.$queryRaw<Row[]>`WITH "change" AS (${change}), "staged" AS (${this.insertFrom('change', event)}) SELECT * FROM "change"`;
   }
 }

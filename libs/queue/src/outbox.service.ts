@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { type Prisma, PrismaService } from '@hangar/database';
+import { Prisma, PrismaService } from '@hangar/database';
 import { settleWithin } from '@hangar/domain';
 import { type JobName, jobIdOf, type JobPayloads } from './job-contracts';
 import { QueueService } from './queue.service';
@@ -39,6 +39,21 @@ export class OutboxService {
     const jobId = jobIdOf(name, payload);
     const { id } = await tx.outboxMessage.create({ data: { jobName: name, jobId, payload: payload }, select: { id: true } });
     return { id, jobName: name, jobId, payload };
+  }
+
+  /**
+   * The `INSERT … RETURNING "id"` that writes a job into the outbox once per row of the common table `from`, for a
+   * statement that writes a change and its job together; `message` is the staged message but for its id.
+   */
+  insertFrom<N extends JobName>(from: string, name: N, payload: JobPayloads[N]): { sql: Prisma.Sql; message: Omit<StagedMessage, 'id'> } {
+    const jobId = jobIdOf(name, payload);
+    return {
+      sql: Prisma.sql`
+        INSERT INTO "OutboxMessage" ("jobName", "jobId", "payload")
+        SELECT ${name}, ${jobId}, ${JSON.stringify(payload)}::jsonb FROM ${Prisma.raw(`"${from}"`)}
+        RETURNING "id"`,
+      message: { jobName: name, jobId, payload },
+    };
   }
 
   /** Hands just-committed messages to BullMQ if Redis answers now; never fails the caller. */
