@@ -13,7 +13,6 @@ import { DomainEventsService, EventTopic } from '@hangar/events';
 import { BlobStore } from '@hangar/ingest';
 import { RenditionsService } from '@hangar/media';
 import { JobName, OutboxService, type StagedMessage } from '@hangar/queue';
-import { StorageService } from '@hangar/storage';
 import { type AssetFieldsInput, fieldsOf, fileOf, isProcessed, sourceOf, stillWaitsFor } from './asset-fields';
 import { AssetFieldsValidator, storedFields } from './asset-fields.validator';
 import { assetEvent, type AssetWithFiles } from './asset-entity';
@@ -101,7 +100,6 @@ export class AssetsService {
 
   constructor(
     private readonly prisma: PrismaService,
-    private readonly storage: StorageService,
     private readonly outbox: OutboxService,
     private readonly events: DomainEventsService,
     private readonly validator: AssetFieldsValidator,
@@ -459,16 +457,19 @@ export class AssetsService {
           INSERT INTO "AssetFile" ("spaceId", "environmentId", "assetId", "locale", "status", "requestedVersion", "uploadId",
             "sourceUrl", "token", "objectKey", "blobKey", "fileName", "contentType", "size", "sha256", "width", "height",
             "failureReason", "attempts", "updatedAt")
-          SELECT ${requested.spaceId}, ${requested.environmentId}, ${requested.assetId}, ${locale}, 'processing',
-            ${requested.requestedVersion}::integer, ${requested.uploadId}::text, ${requested.sourceUrl}::text, ${requested.token},
-            ${requested.objectKey}, NULL, ${requested.fileName}, NULL, NULL, NULL, NULL, NULL, NULL, 0,
-            ${requested.updatedAt}::timestamp(3)
+          SELECT ${requested.spaceId}, ${requested.environmentId}, ${requested.assetId}, ${locale},
+            ${requested.status}::"AssetFileStatus", ${requested.requestedVersion}::integer, ${requested.uploadId}::text,
+            ${requested.sourceUrl}::text, ${requested.token}, ${requested.objectKey}, ${requested.blobKey}::text,
+            ${requested.fileName}, ${requested.contentType}::text, ${requested.size}::bigint, ${requested.sha256}::text,
+            ${requested.width}::integer, ${requested.height}::integer, ${requested.failureReason}::text,
+            ${requested.attempts}::integer, ${requested.updatedAt}::timestamp(3)
           FROM "locked"
           ON CONFLICT ("spaceId", "environmentId", "assetId", "locale") DO UPDATE SET
             "status" = EXCLUDED."status", "requestedVersion" = EXCLUDED."requestedVersion", "uploadId" = EXCLUDED."uploadId",
             "sourceUrl" = EXCLUDED."sourceUrl", "token" = EXCLUDED."token", "objectKey" = EXCLUDED."objectKey",
-            "blobKey" = NULL, "fileName" = EXCLUDED."fileName", "contentType" = NULL, "size" = NULL, "sha256" = NULL,
-            "width" = NULL, "height" = NULL, "failureReason" = NULL, "attempts" = 0, "updatedAt" = EXCLUDED."updatedAt"
+            "blobKey" = EXCLUDED."blobKey", "fileName" = EXCLUDED."fileName", "contentType" = EXCLUDED."contentType",
+            "size" = EXCLUDED."size", "sha256" = EXCLUDED."sha256", "width" = EXCLUDED."width", "height" = EXCLUDED."height",
+            "failureReason" = EXCLUDED."failureReason", "attempts" = EXCLUDED."attempts", "updatedAt" = EXCLUDED."updatedAt"
           RETURNING 1`;
     const staged = await this.prisma.$queryRaw<{ id: bigint }[]>`
       WITH "locked" AS (
@@ -494,13 +495,9 @@ export class AssetsService {
    */
   private async removeObjects(files: readonly ReleasedFile[]): Promise<void> {
     if (files.length === 0) return;
-    const unshared = files.filter((file) => file.blobKey === null).map((file) => file.objectKey);
-    const blobKeys = files.flatMap((file) => (file.blobKey === null ? [] : [file.blobKey]));
-    await Promise.all([this.storage.removeMany(unshared), this.blobs.reapIfUnreferenced([...new Set(blobKeys)])]).catch(
-      (error: unknown) => {
-        this.logger.warn({ msg: 'could not remove files an asset no longer serves', reason: (error as Error).message });
-      },
-    );
+    await this.blobs.release(files).catch((error: unknown) => {
+      this.logger.warn({ msg: 'could not remove files an asset no longer serves', reason: (error as Error).message });
+    });
     await this.renditions.release(files.flatMap((file) => (file.sha256 === null ? [] : [{ spaceId: file.spaceId, sha256: file.sha256 }])));
   }
 

@@ -393,15 +393,8 @@ export class ArchiveExpansionService {
   private async removeArchive(row: FileExpansion): Promise<void> {
     const key = row.archiveKey;
     if (key === null) return;
-    if (row.blobKey !== null) {
-      await this.blobs.reapIfUnreferenced([row.blobKey]).catch((error: unknown) => {
-        // The purge round reaps it.
-        this.logger.warn({ msg: 'could not remove an expanded archive', key, reason: (error as Error).message });
-      });
-      return;
-    }
-    await this.storage.remove(key).catch((error: unknown) => {
-      // No row owns it any more: the orphan sweep removes it.
+    await this.blobs.release([{ objectKey: key, blobKey: row.blobKey }]).catch((error: unknown) => {
+      // No row owns it any more: the purge round or the orphan sweep removes it.
       this.logger.warn({ msg: 'could not remove an expanded archive', key, reason: (error as Error).message });
     });
   }

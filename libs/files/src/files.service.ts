@@ -607,10 +607,9 @@ export class FilesService {
    * the space has any more (the sweeper backs both up).
    */
   private async removeObjects(spaceId: string, versions: readonly ReleasedVersion[]): Promise<void> {
-    const keys = versions.filter((version) => version.blobKey === null).map((version) => version.objectKey);
-    const blobKeys = [...new Set(versions.flatMap((version) => (version.blobKey === null ? [] : [version.blobKey])))];
-    await Promise.all([this.storage.removeMany(keys), this.blobs.reapIfUnreferenced(blobKeys)]).catch((error: unknown) => {
+    await this.blobs.release(versions).catch((error: unknown) => {
       // The orphan sweeper removes objects no row owns.
+      const keys = versions.map((version) => version.objectKey);
       this.logger.warn({ msg: 'could not remove the objects of deleted file versions', keys, reason: (error as Error).message });
     });
     await this.renditions.release(versions.map((version) => ({ spaceId, sha256: version.sha256 })));

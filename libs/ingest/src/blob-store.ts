@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { PrismaService } from '@hangar/database';
+import { Prisma, PrismaService } from '@hangar/database';
 import { type ObjectKeyIndex, ObjectOwnershipRegistry, StorageService } from '@hangar/storage';
 
 /** Blobs reaped per statement (and per multi-object delete: S3 takes at most 1000 keys). */
@@ -37,19 +37,27 @@ export class BlobStore implements ObjectKeyIndex, OnModuleInit {
   }
 
   /**
-   * Removes the blobs at `keys` now if nothing references them (bytes no reader can be reading: an expanded
-   * archive), without waiting for the purge round's grace period. Returns how many went.
+   * Removes the stored bytes `rows` let go, once their transaction has committed: a blob at once if nothing
+   * references it any more (else the last row to let it go removes it, or the purge round reaps it); an object
+   * stored before blobs (no `blobKey`), which its row owned alone. Fails when storage or the database does; the
+   * orphan sweeper and the purge round remove what a failure leaves.
    */
-  async reapIfUnreferenced(keys: readonly string[]): Promise<number> {
-    if (keys.length === 0) return 0;
-    const reaped = await this.prisma.$queryRaw<{ objectKey: string }[]>`
-      DELETE FROM "Blob"
-      WHERE "objectKey" IN (
-        SELECT "objectKey" FROM "Blob" WHERE "objectKey" = ANY(${[...keys]}::text[]) AND "refCount" = 0 FOR UPDATE SKIP LOCKED)
-      AND "refCount" = 0
-      RETURNING "objectKey"`;
-    await this.removeObjects(reaped.map((blob) => blob.objectKey));
-    return reaped.length;
+  async release(rows: readonly { readonly objectKey: string; readonly blobKey: string | null }[]): Promise<void> {
+    const unshared = rows.filter((row) => row.blobKey === null).map((row) => row.objectKey);
+    await Promise.all([
+      unshared.length > 0 ? this.storage.removeMany(unshared) : undefined,
+      this.reapIfUnreferenced(rows.map((row) => row.blobKey)),
+    ]);
+  }
+
+  /**
+   * Removes the blobs at `keys` (nulls skipped) now if nothing references them, without waiting for the purge
+   * round's grace period. Returns how many went.
+   */
+  async reapIfUnreferenced(keys: readonly (string | null)[]): Promise<number> {
+    const unique = [...new Set(keys.filter((key) => key !== null))];
+    if (unique.length === 0) return 0;
+    return this.reapWhere(Prisma.sql`"objectKey" = ANY(${unique}::text[]) AND "refCount" = 0`);
   }
 
   /**
@@ -58,14 +66,18 @@ export class BlobStore implements ObjectKeyIndex, OnModuleInit {
    * multi-object delete. Returns how many it removed.
    */
   async reap(graceSeconds: number, limit = REAP_BATCH_SIZE): Promise<number> {
+    return this.reapWhere(Prisma.sql`"unreferencedAt" <= (now() AT TIME ZONE 'UTC') - make_interval(secs => ${graceSeconds})
+      ORDER BY "unreferencedAt" LIMIT ${limit}`);
+  }
+
+  /**
+   * Deletes the unreferenced blobs `chosen` selects (a `WHERE` condition, with any order and limit) — skipping
+   * rows a transaction holds while it takes a reference — then their objects.
+   */
+  private async reapWhere(chosen: Prisma.Sql): Promise<number> {
     const reaped = await this.prisma.$queryRaw<{ objectKey: string }[]>`
       DELETE FROM "Blob"
-      WHERE "objectKey" IN (
-        SELECT "objectKey" FROM "Blob"
-        WHERE "unreferencedAt" <= (now() AT TIME ZONE 'UTC') - make_interval(secs => ${graceSeconds})
-        ORDER BY "unreferencedAt"
-        LIMIT ${limit}
-        FOR UPDATE SKIP LOCKED)
+      WHERE "objectKey" IN (SELECT "objectKey" FROM "Blob" WHERE ${chosen} FOR UPDATE SKIP LOCKED)
       AND "refCount" = 0
       RETURNING "objectKey"`;
     await this.removeObjects(reaped.map((blob) => blob.objectKey));

@@ -178,8 +178,7 @@ export class UploadCleanupService {
    * period. A blob an asset or file also references stays. Best effort: the purge round reaps what this misses.
    */
   private async releaseBlobs(uploads: readonly StoredUpload[]): Promise<void> {
-    const keys = [...new Set(uploads.flatMap((upload) => (upload.blobKey === null ? [] : [upload.blobKey])))];
-    await this.blobs.reapIfUnreferenced(keys).catch((error: unknown) => {
+    await this.blobs.reapIfUnreferenced(uploads.map((upload) => upload.blobKey)).catch((error: unknown) => {
       this.logger.warn({ msg: 'could not remove the blobs of deleted uploads; the purge round will', reason: (error as Error).message });
     });
   }
