@@ -172,6 +172,18 @@ export async function* randomBody(size) {
   for (let sent = 0; sent < size; sent += MiB) yield sent + MiB <= size ? block : block.subarray(0, size - sent);
 }
 
+let copies = 0;
+/**
+ * A copy of `body` whose first bytes differ from every other copy's: uploads carry different bytes (the same bytes
+ * twice in a space are stored once — a reference, not a write — which would make the api look faster than storage).
+ */
+export function distinctCopy(body) {
+  const bytes = Buffer.from(body);
+  bytes.writeUInt32LE(process.pid, 0);
+  bytes.writeDoubleLE((copies += 1), 4);
+  return bytes;
+}
+
 /** One body through the Upload API's octet-stream door; true when it became an Upload (201). */
 export async function postUpload(baseUrl, spaceId, auth, body, dispatcher) {
   const response = await request(`${baseUrl}/spaces/${spaceId}/uploads`, {

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
-import { benchSpace, closedLoop, machine, postUpload, prepareDatabase, randomBody, spawnApi } from './lib.mjs';
+import { benchSpace, closedLoop, distinctCopy, machine, postUpload, prepareDatabase, randomBody, spawnApi } from './lib.mjs';
 
 const MiB = 1024 * 1024;
 const LARGE_BYTES = Number(process.env.BENCH_LARGE_MIB ?? 1024) * MiB;
@@ -60,14 +60,7 @@ async function oneLargeBody(baseUrl, spaceId, auth) {
 async function manySmallBodies(baseUrl, spaceId, auth) {
   const dispatcher = new Agent({ connections: CONCURRENCY, pipelining: 1 });
   const body = randomBytes(SMALL_BYTES);
-  let sent = 0;
-  // Different bytes each (the same bytes twice in a space are stored once: a reference, not a write).
-  const distinct = () => {
-    const bytes = Buffer.from(body);
-    bytes.writeDoubleLE((sent += 1), 0);
-    return bytes;
-  };
-  const result = await closedLoop(CONCURRENCY, SECONDS, () => postUpload(baseUrl, spaceId, auth, distinct(), dispatcher));
+  const result = await closedLoop(CONCURRENCY, SECONDS, () => postUpload(baseUrl, spaceId, auth, distinctCopy(body), dispatcher));
   await dispatcher.close();
   return `${result.perSecond.toFixed(0)} uploads/s, p99 ${result.p99.toFixed(0)} ms, ${result.errors} errors`;
 }

@@ -16,7 +16,7 @@ import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'undici';
-import { REPO_ROOT } from './lib.mjs';
+import { distinctCopy, REPO_ROOT } from './lib.mjs';
 
 const SIZES = (process.env.BENCH_SIZES ?? '1,64,256').split(',').filter(Boolean).map(Number);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
@@ -122,11 +122,7 @@ async function measure(root, index) {
     const body = randomBytes(BODY);
     const loadClient = async () => {
       while (performance.now() < loadEnds) {
-        // Different bytes each time, as real uploads are (the same bytes would be stored once and only referenced).
-        const distinct = Buffer.from(body);
-        distinct.writeDoubleLE(Math.random(), 0);
-        distinct.writeDoubleLE(performance.now(), 8);
-        await upload(distinct).then(
+        await upload(distinctCopy(body)).then(
           () => (uploads += 1),
           () => (failed += 1),
         );

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { Agent } from 'undici';
-import { benchSpace, closedLoop, directMinio, machine, postUpload, prepareDatabase, spawnApi } from './lib.mjs';
+import { benchSpace, closedLoop, directMinio, distinctCopy, machine, postUpload, prepareDatabase, spawnApi } from './lib.mjs';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -19,18 +19,6 @@ const PROFILE_DIR = process.env.BENCH_PROFILE;
 
 const load = (send) => closedLoop(CONCURRENCY, SECONDS, send);
 
-let sent = 0;
-/**
- * A copy of `body` with its first bytes made unique: uploads carry different bytes (the same bytes twice in a space
- * are stored once — a reference, not a write — which would make the api look faster than storage).
- */
-function distinct(body) {
-  const bytes = Buffer.from(body);
-  bytes.writeUInt32LE(process.pid, 0);
-  bytes.writeDoubleLE((sent += 1), 4);
-  return bytes;
-}
-
 async function direct(body) {
   const { client, bucket } = directMinio();
   let next = 0;
@@ -38,7 +26,7 @@ async function direct(body) {
   const result = await load(async () => {
     const key = `bench/small-${process.pid}-${next++}`;
     keys.push(key);
-    const bytes = distinct(body);
+    const bytes = distinctCopy(body);
     await client.putObject(bucket, key, Readable.from([bytes]), bytes.length);
     return true;
   });
@@ -58,7 +46,7 @@ async function throughApi(body) {
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const idleRss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${api.child.pid}/status`, 'utf8'))[1]) / 1024;
     const dispatcher = new Agent({ connections: CONCURRENCY, pipelining: 1 });
-    const result = await load(() => postUpload(api.baseUrl, spaceId, auth, distinct(body), dispatcher));
+    const result = await load(() => postUpload(api.baseUrl, spaceId, auth, distinctCopy(body), dispatcher));
     await dispatcher.close();
     return { ...result, idleRss, peakRss: api.peakRssMiB() };
   } finally {
